@@ -1,0 +1,316 @@
+"""The registry's JSON API: list, create (one or all-or-nothing many), get, patch, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.audit import Actor, record, record_many
+from registry.models import AcceleratorModel, Unit
+from registry.problems import FieldError, Problem, conflict, invalid, not_found
+from registry.resources import RESOURCES, Context, Resource
+from registry.roles import Principal, check_read, check_write, may_read_all
+from registry.schemas import Created, Page, Strict
+from registry.web import (
+    DB,
+    PRINCIPAL,
+    REQUEST_ID,
+    operation,
+    read_json,
+    read_query,
+    respond,
+    validate,
+    validate_many,
+)
+
+
+def principal_of(request: web.Request) -> Principal:
+    """The authenticated caller; the auth middleware guarantees one on /api/v1."""
+    principal = request.get(PRINCIPAL)
+    if principal is None:
+        raise Problem(401, "Unauthorized", "a valid bearer token is required")
+    return principal
+
+
+def actor_of(request: web.Request) -> Actor:
+    """The audit actor of a request."""
+    return Actor.of(principal_of(request), request.get(REQUEST_ID))
+
+
+async def unit_ids(session: AsyncSession, codes: set[str]) -> dict[str, int]:
+    """Map unit codes to ids, for the codes that exist."""
+    if not codes:
+        return {}
+    rows = await session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes)))
+    return {code: uid for code, uid in rows.tuples()}
+
+
+async def _existing(
+    session: AsyncSession, res: Resource, column: str, values: set[Any]
+) -> set[Any]:
+    if not values:
+        return set()
+    col = getattr(res.table, column)
+    found: set[Any] = set()
+    chunk = sorted(values)
+    for start in range(0, len(chunk), 500):
+        found |= set(await session.scalars(select(col).where(col.in_(chunk[start : start + 500]))))
+    return found
+
+
+async def check_references(
+    session: AsyncSession, res: Resource, items: list[dict[str, Any]], ctx: Context, many: bool
+) -> None:
+    """Check unit references, accelerator models and uniqueness; report every problem at once."""
+    errors: list[FieldError] = []
+    index = (lambda i: i) if many else (lambda i: None)
+    refs = {item["unit"] for item in items if item.get("unit")}
+    ctx.unit_ids |= await unit_ids(session, refs)
+    for i, item in enumerate(items):
+        if item.get("unit") and item["unit"] not in ctx.unit_ids:
+            errors.append(FieldError("unit", f"unknown unit {item['unit']!r}", index(i)))
+        for j, line in enumerate(item.get("accelerators") or []):
+            if line["model"] not in ctx.catalogue:
+                known = ", ".join(sorted(ctx.catalogue))
+                message = f"unknown accelerator model {line['model']!r}; known: {known}"
+                errors.append(FieldError(f"accelerators.{j}.model", message, index(i)))
+    for column in res.unique:
+        values = [item.get(column) for item in items]
+        stored = await _existing(session, res, column, {v for v in values if v is not None})
+        seen: set[Any] = set()
+        for i, value in enumerate(values):
+            if value is None:
+                continue
+            if value in stored:
+                errors.append(FieldError(column, f"{value!r} is already registered", index(i)))
+            elif value in seen:
+                errors.append(FieldError(column, f"{value!r} appears twice in this list", index(i)))
+            seen.add(value)
+    if errors:
+        raise invalid(errors)
+
+
+def _snapshot(res: Resource, row: Any, ctx: Context) -> dict[str, Any]:
+    return res.render(row, ctx).model_dump(mode="json")
+
+
+async def _get_row(session: AsyncSession, res: Resource, code: str) -> Any:
+    row = await session.scalar(
+        select(res.table).options(*res.options).where(res.table.code == code)
+    )  # type: ignore[attr-defined]
+    if row is None:
+        raise not_found(res.label, code)
+    return row
+
+
+async def commit(session: AsyncSession) -> None:
+    """Commit, turning a constraint violation from a concurrent writer into 409."""
+    try:
+        await session.commit()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise conflict(f"the change conflicts with what is stored: {exc.orig}") from None
+
+
+def make_handlers(res: Resource) -> dict[str, Any]:
+    """The five handlers of one resource."""
+
+    @operation(
+        summary=f"List {res.tag}",
+        tag=res.tag,
+        query=res.query,
+        responses={200: Page[res.out]},  # type: ignore[name-defined]
+        problems=(400, 401, 403),
+    )
+    async def list_objects(request: web.Request) -> web.Response:
+        principal = principal_of(request)
+        query = read_query(request, res.query)
+        conditions = res.filters(query)
+        if not may_read_all(principal, res.access):
+            conditions.append(res.owner_column == principal.unit_id)
+        ctx = Context()
+        async with request.app[DB]() as session:
+            await ctx.load_catalogue(session)
+            total = await session.scalar(
+                select(func.count()).select_from(res.table).where(*conditions)
+            )
+            rows = await session.scalars(
+                select(res.table)
+                .options(*res.options)
+                .where(*conditions)
+                .order_by(res.table.code)  # type: ignore[attr-defined]
+                .limit(query.limit)
+                .offset(query.offset)
+            )
+            items = [res.render(r, ctx) for r in rows.unique()]
+        page = Page[res.out](items=items, total=total or 0, limit=query.limit, offset=query.offset)  # type: ignore[name-defined]
+        return respond(page)
+
+    @operation(
+        summary=f"Create one {res.label}, or a list all-or-nothing",
+        tag=res.tag,
+        body=res.create | list[res.create],  # type: ignore[name-defined]
+        responses={201: res.out | Created[res.out]},  # type: ignore[name-defined]
+        problems=(400, 401, 403, 409, 413, 415, 422),
+    )
+    async def create_objects(request: web.Request) -> web.Response:
+        principal = principal_of(request)
+        body = await read_json(request)
+        many = isinstance(body, list)
+        if many:
+            if not body:
+                raise invalid([FieldError("body", "the list is empty")])
+            models: list[Strict] = validate_many(res.create, body)
+        else:
+            models = [validate(res.create, body)]
+        items = [m.model_dump(exclude_unset=False) for m in models]
+        ctx = Context()
+        async with request.app[DB]() as session:
+            await ctx.load_catalogue(session)
+            await check_references(session, res, items, ctx, many)
+            for model in models:
+                owner = res.owner_code(model)
+                check_write(
+                    principal,
+                    res.access,
+                    ctx.unit_ids.get(owner, -1),
+                    f"{res.label} of unit {owner!r}",
+                )
+            rows = [res.table(**res.columns(item, ctx)) for item in items]
+            session.add_all(rows)
+            await session.flush()
+            fresh = [await _get_row(session, res, r.code) for r in rows]  # type: ignore[attr-defined]
+            outs = [res.render(r, ctx) for r in fresh]
+            await record_many(
+                session,
+                actor_of(request),
+                "create",
+                res.object_type,
+                [(o.code, None, o.model_dump(mode="json")) for o in outs],  # type: ignore[attr-defined]
+            )
+            await commit(session)
+        payload: BaseModel = Created[res.out](items=outs) if many else outs[0]  # type: ignore[name-defined]
+        return respond(payload, status=201)
+
+    @operation(
+        summary=f"Get one {res.label} by code",
+        tag=res.tag,
+        responses={200: res.out},
+        problems=(401, 403, 404),
+    )
+    async def get_object(request: web.Request) -> web.Response:
+        principal = principal_of(request)
+        code = request.match_info["code"]
+        ctx = Context()
+        async with request.app[DB]() as session:
+            await ctx.load_catalogue(session)
+            row = await _get_row(session, res, code)
+            check_read(
+                principal, res.access, getattr(row, res.owner_column.key), f"{res.label} {code!r}"
+            )
+            return respond(res.render(row, ctx))
+
+    @operation(
+        summary=f"Change fields of one {res.label}",
+        tag=res.tag,
+        body=res.patch,
+        responses={200: res.out},
+        problems=(400, 401, 403, 404, 409, 413, 415, 422),
+    )
+    async def patch_object(request: web.Request) -> web.Response:
+        principal = principal_of(request)
+        code = request.match_info["code"]
+        patch = validate(res.patch, await read_json(request))
+        changes = patch.model_dump(exclude_unset=True)
+        ctx = Context()
+        async with request.app[DB]() as session:
+            await ctx.load_catalogue(session)
+            row = await _get_row(session, res, code)
+            what = f"{res.label} {code!r}"
+            check_write(principal, res.access, getattr(row, res.owner_column.key), what)
+            # Unchanged unique values are the row's own; only new ones can collide.
+            refs = {k: v for k, v in changes.items() if k not in res.unique or v != getattr(row, k)}
+            await check_references(session, res, [refs], ctx, many=False)
+            if "unit" in changes:
+                check_write(principal, res.access, ctx.unit_ids[changes["unit"]], what)
+            before = _snapshot(res, row, ctx)
+            for name, value in res.columns(changes, ctx).items():
+                setattr(row, name, value)
+            await session.flush()
+            session.expire(row)
+            row = await _get_row(session, res, code)
+            out = res.render(row, ctx)
+            await record(
+                session,
+                actor_of(request),
+                "update",
+                res.object_type,
+                code,
+                before,
+                out.model_dump(mode="json"),
+            )
+            await commit(session)
+        return respond(out)
+
+    @operation(
+        summary=f"Delete one {res.label}; refused while other records depend on it",
+        tag=res.tag,
+        responses={204: None},
+        problems=(401, 403, 404, 409),
+    )
+    async def delete_object(request: web.Request) -> web.Response:
+        principal = principal_of(request)
+        code = request.match_info["code"]
+        ctx = Context()
+        async with request.app[DB]() as session:
+            await ctx.load_catalogue(session)
+            row = await _get_row(session, res, code)
+            check_write(
+                principal, res.access, getattr(row, res.owner_column.key), f"{res.label} {code!r}"
+            )
+            for table, column, label in res.dependents:
+                count = await session.scalar(
+                    select(func.count()).select_from(table).where(getattr(table, column) == row.id)
+                )
+                if count:
+                    raise conflict(
+                        f"{res.label} {code!r} still has {count} {label}; remove them first"
+                    )
+            before = _snapshot(res, row, ctx)
+            await session.delete(row)
+            try:
+                await session.flush()
+            except IntegrityError:
+                await session.rollback()
+                raise conflict(f"other records still depend on {res.label} {code!r}") from None
+            await record(session, actor_of(request), "delete", res.object_type, code, before, None)
+            await commit(session)
+        return web.Response(status=204)
+
+    return {
+        "list": list_objects,
+        "create": create_objects,
+        "get": get_object,
+        "patch": patch_object,
+        "delete": delete_object,
+    }
+
+
+def add_routes(app: web.Application) -> None:
+    """Add the five routes of every registry resource under /api/v1."""
+    for res in RESOURCES:
+        h = make_handlers(res)
+        base = f"/api/v1/{res.path}"
+        app.router.add_get(base, h["list"], allow_head=False)
+        app.router.add_post(base, h["create"])
+        app.router.add_get(base + "/{code}", h["get"], allow_head=False)
+        app.router.add_patch(base + "/{code}", h["patch"])
+        app.router.add_delete(base + "/{code}", h["delete"])
+
+
+__all__ = ["PRINCIPAL", "REQUEST_ID", "AcceleratorModel", "add_routes", "principal_of"]

@@ -1,0 +1,77 @@
+"""The audit log: every change with its actor, request id, before and after."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.models import AuditEntry, utcnow
+from registry.roles import Principal
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change and in which request (or `cli` for the command line)."""
+
+    key_id: str | None
+    unit_code: str | None
+    role: str
+    request_id: str | None
+
+    @classmethod
+    def of(cls, principal: Principal, request_id: str | None) -> Actor:
+        """The actor behind an authenticated request."""
+        return cls(principal.key_id, principal.unit_code, principal.role.value, request_id)
+
+    @classmethod
+    def cli(cls, command: str) -> Actor:
+        """An operator at the command line."""
+        return cls(None, None, "cli", command)
+
+
+async def record(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_code: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    note: str | None = None,
+) -> None:
+    """Add one entry in the caller's transaction, so it commits or rolls back with the change."""
+    await record_many(session, actor, action, object_type, [(object_code, before, after)], note)
+
+
+async def record_many(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    changes: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
+    note: str | None = None,
+) -> None:
+    """Add one entry per changed object in one statement (bulk imports)."""
+    if not changes:
+        return
+    at = utcnow()
+    rows = [
+        {
+            "at": at,
+            "actor_key": actor.key_id,
+            "actor_unit": actor.unit_code,
+            "actor_role": actor.role,
+            "request_id": actor.request_id,
+            "action": action,
+            "object_type": object_type,
+            "object_code": code,
+            "before": before,
+            "after": after,
+            "note": note,
+        }
+        for code, before, after in changes
+    ]
+    await session.execute(insert(AuditEntry), rows)

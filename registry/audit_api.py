@@ -1,0 +1,83 @@
+"""Reading the audit log: officials and admins only; nothing changes or removes an entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from registry.api import principal_of
+from registry.models import AuditEntry
+from registry.roles import require_official
+from registry.schemas import Code, Page, PageQuery
+from registry.web import DB, operation, read_query, respond
+
+
+class AuditQuery(PageQuery):
+    """Filters of the audit log."""
+
+    object_type: str | None = None
+    object_code: Code | None = None
+    request_id: str | None = None
+    actor_unit: Code | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+class AuditEntryOut(BaseModel):
+    """One change as recorded."""
+
+    id: int
+    at: dt.datetime
+    actor_key: str | None
+    actor_unit: str | None
+    actor_role: str | None
+    request_id: str | None
+    action: str
+    object_type: str
+    object_code: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str | None
+
+
+@operation(
+    summary="Read the audit log, newest first",
+    tag="audit",
+    query=AuditQuery,
+    responses={200: Page[AuditEntryOut]},
+    problems=(400, 401, 403),
+)
+async def list_audit(request: web.Request) -> web.Response:
+    """The audit log, filtered and paged."""
+    require_official(principal_of(request), "read the audit log")
+    q = read_query(request, AuditQuery)
+    conditions = []
+    for name in ("object_type", "object_code", "request_id", "actor_unit"):
+        value = getattr(q, name)
+        if value is not None:
+            conditions.append(getattr(AuditEntry, name) == value)
+    if q.since is not None:
+        conditions.append(AuditEntry.at >= q.since)
+    if q.until is not None:
+        conditions.append(AuditEntry.at < q.until)
+    async with request.app[DB]() as session:
+        total = await session.scalar(
+            select(func.count()).select_from(AuditEntry).where(*conditions)
+        )
+        rows = await session.scalars(
+            select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc())
+            .limit(q.limit).offset(q.offset)
+        )  # fmt: skip
+        items = [AuditEntryOut.model_validate(r, from_attributes=True) for r in rows]
+    return respond(
+        Page[AuditEntryOut](items=items, total=total or 0, limit=q.limit, offset=q.offset)
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    """GET /api/v1/audit."""
+    app.router.add_get("/api/v1/audit", list_audit, allow_head=False)

@@ -1,0 +1,35 @@
+"""Authentication: a bearer token on every /api/v1 and Pushgateway route, or 401."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from registry.keys import authenticate
+from registry.problems import unauthorized
+from registry.web import DB, PRINCIPAL, Handler
+
+PROTECTED_PREFIXES = ("/api/v1/", "/metrics/job/")
+
+
+def bearer_token(request: web.Request) -> str | None:
+    """The token of an `Authorization: Bearer …` header, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Attach the caller's principal, or answer 401 on protected routes."""
+    if request.path.startswith(PROTECTED_PREFIXES):
+        token = bearer_token(request)
+        if token is None:
+            raise unauthorized()
+        async with request.app[DB]() as session:
+            principal = await authenticate(session, token)
+        if principal is None:
+            raise unauthorized("the bearer token is unknown or revoked")
+        request[PRINCIPAL] = principal
+    return await handler(request)

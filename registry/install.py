@@ -1,0 +1,29 @@
+"""Install the registry in an app: its database, its routes and its authentication."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from registry import api, audit_api, catalogue_api
+from registry.auth import auth_middleware
+from registry.db import create_engine, session_factory
+from registry.web import DATABASE_URL, DB
+
+
+def install(app: web.Application, database_url: str) -> None:
+    """Add the engine's lifecycle, the auth middleware and the registry routes."""
+    app[DATABASE_URL] = database_url
+
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        engine = create_engine(database_url)
+        app[DB] = session_factory(engine)
+        yield
+        await engine.dispose()
+
+    app.cleanup_ctx.append(database)
+    app.middlewares.append(auth_middleware)
+    api.add_routes(app)
+    audit_api.add_routes(app)
+    catalogue_api.add_routes(app)

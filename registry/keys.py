@@ -1,0 +1,115 @@
+"""API keys: bearer tokens shown once, stored as hashes, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.audit import Actor, record
+from registry.models import ApiKey, Unit, utcnow
+from registry.problems import FieldError, invalid, not_found
+from registry.roles import Principal, Role
+
+PREFIX = "ii"
+
+
+def _hash(secret: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is enough; no salt or stretching needed.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _split(token: str) -> tuple[str, str] | None:
+    parts = token.split("_")
+    if len(parts) != 3 or parts[0] != PREFIX:
+        return None
+    return parts[1], parts[2]
+
+
+async def create_key(
+    session: AsyncSession, unit_code: str, role: str, actor: Actor, label: str | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key for a unit and role; returns the row and the token, shown only now."""
+    try:
+        parsed_role = Role(role)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise invalid([FieldError("role", f"unknown role {role!r}; one of {allowed}")]) from None
+    unit = await session.scalar(select(Unit).where(Unit.code == unit_code))
+    if unit is None:
+        raise invalid([FieldError("unit", f"unknown unit {unit_code!r}")])
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32).replace("_", "-")
+    key = ApiKey(
+        key_id=key_id,
+        secret_hash=_hash(secret),
+        unit_id=unit.id,
+        role=parsed_role.value,
+        label=label,
+    )
+    session.add(key)
+    await session.flush()
+    await record(session, actor, "create", "api_key", key_id, None, key_snapshot(key, unit))
+    return key, f"{PREFIX}_{key_id}_{secret}"
+
+
+def key_snapshot(key: ApiKey, unit: Unit) -> dict[str, object]:
+    """What the audit log and listings show of a key: never its secret or hash."""
+    return {
+        "key_id": key.key_id,
+        "unit": unit.code,
+        "role": key.role,
+        "label": key.label,
+        "created_at": key.created_at.isoformat() if key.created_at else None,
+        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+    }
+
+
+async def list_keys(session: AsyncSession) -> list[dict[str, object]]:
+    """Every key, newest first, without secrets."""
+    rows = await session.execute(
+        select(ApiKey, Unit).join(Unit, ApiKey.unit_id == Unit.id).order_by(ApiKey.id.desc())
+    )
+    return [key_snapshot(k, u) for k, u in rows.tuples()]
+
+
+async def revoke_key(session: AsyncSession, key_id: str, actor: Actor) -> None:
+    """Revoke a key; its token stops working at once."""
+    row = (
+        await session.execute(
+            select(ApiKey, Unit)
+            .join(Unit, ApiKey.unit_id == Unit.id)
+            .where(ApiKey.key_id == key_id)
+        )
+    ).first()
+    if row is None:
+        raise not_found("API key", key_id)
+    key, unit = row.tuple()
+    if key.revoked_at is not None:
+        return
+    before = key_snapshot(key, unit)
+    key.revoked_at = utcnow()
+    await record(session, actor, "revoke", "api_key", key_id, before, key_snapshot(key, unit))
+
+
+async def authenticate(session: AsyncSession, token: str) -> Principal | None:
+    """The principal of a token, or None when it is unknown, malformed or revoked."""
+    parts = _split(token)
+    if parts is None:
+        return None
+    key_id, secret = parts
+    row = (
+        await session.execute(
+            select(ApiKey.secret_hash, ApiKey.unit_id, ApiKey.role, ApiKey.revoked_at, Unit.code)
+            .join(Unit, ApiKey.unit_id == Unit.id)
+            .where(ApiKey.key_id == key_id)
+        )
+    ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(row.secret_hash, _hash(secret)):
+        return None
+    return Principal(key_id=key_id, unit_id=row.unit_id, unit_code=row.code, role=Role(row.role))

@@ -1,0 +1,280 @@
+"""The registry's input and output models, in the scenario format's field names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Generic, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from registry.credit_code import in_province
+from registry.fields import (
+    CenterKind,
+    Code,
+    CostCategory,
+    CreditCode,
+    Day,
+    Division,
+    FacilityStatus,
+    Name,
+    PFlops,
+    Precision,
+    UnitKind,
+    Yuan,
+)
+
+
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class UnitIn(Strict):
+    """A unit as written in a scenario file or POSTed."""
+
+    code: Code
+    name: Name
+    credit_code: CreditCode
+    kind: UnitKind
+    region: Division | None = None
+    in_province: bool | None = Field(None, description="default: credit_code[2:4] == '23'")
+    dishonest: bool = False
+
+    def resolved_in_province(self) -> bool:
+        """Inside the province as given, or as derived from the credit code."""
+        return in_province(self.credit_code) if self.in_province is None else self.in_province
+
+
+class UnitPatch(Strict):
+    """Fields of a unit that may change."""
+
+    name: Name | None = None
+    credit_code: CreditCode | None = None
+    kind: UnitKind | None = None
+    region: Division | None = None
+    in_province: bool | None = None
+    dishonest: bool | None = None
+
+
+class UnitOut(BaseModel):
+    """A unit as stored."""
+
+    code: str
+    name: str
+    credit_code: str
+    kind: UnitKind
+    region: str | None
+    in_province: bool
+    dishonest: bool
+
+
+AcceleratorCount = Annotated[int, Field(ge=1, le=10_000_000)]
+
+
+class AcceleratorLine(Strict):
+    """One line of a centre's accelerator inventory."""
+
+    model: Annotated[str, Field(min_length=1, max_length=64)]
+    count: AcceleratorCount
+
+
+def _operational_needs_date(status: FacilityStatus | None, day: dt.date | None, field: str) -> None:
+    if status is FacilityStatus.OPERATIONAL and day is None:
+        raise ValueError(f"{field} is required when status is operational")
+
+
+class ComputingCenterIn(Strict):
+    """A computing centre as written in a scenario file or POSTed."""
+
+    code: Code
+    unit: Code
+    name: Name
+    kind: CenterKind
+    region: Division | None = None
+    capacity_pflops: dict[Precision, PFlops] = Field(default_factory=dict)
+    status: FacilityStatus
+    commissioned_on: Day | None = None
+    costs: dict[CostCategory, Yuan] = Field(default_factory=dict)
+    accelerators: list[AcceleratorLine] = Field(default_factory=list, max_length=1000)
+
+    @model_validator(mode="after")
+    def _commissioned(self) -> Self:
+        _operational_needs_date(self.status, self.commissioned_on, "commissioned_on")
+        return self
+
+
+class ComputingCenterPatch(Strict):
+    """Fields of a centre that may change."""
+
+    unit: Code | None = None
+    name: Name | None = None
+    kind: CenterKind | None = None
+    region: Division | None = None
+    capacity_pflops: dict[Precision, PFlops] | None = None
+    status: FacilityStatus | None = None
+    commissioned_on: Day | None = None
+    costs: dict[CostCategory, Yuan] | None = None
+    accelerators: list[AcceleratorLine] | None = Field(None, max_length=1000)
+
+
+class ComputingCenterOut(BaseModel):
+    """A computing centre as stored, with the peak its declared inventory gives."""
+
+    code: str
+    unit: str
+    name: str
+    kind: CenterKind
+    region: str | None
+    capacity_pflops: dict[Precision, PFlops]
+    status: FacilityStatus
+    commissioned_on: Day | None
+    costs: dict[CostCategory, Yuan]
+    accelerators: list[AcceleratorLine]
+    inventory_pflops: dict[Precision, PFlops] = Field(
+        description="peak PFLOPS per precision of the declared accelerators, from the catalogue"
+    )
+
+
+class IdentifierNodeIn(Strict):
+    """An identifier-resolution secondary node as written in a scenario file or POSTed."""
+
+    code: Code
+    unit: Code
+    name: Name | None = None
+    industry: Annotated[str, Field(min_length=1, max_length=64)]
+    region: Division | None = None
+    status: FacilityStatus
+    connected_on: Day | None = None
+
+
+class IdentifierNodePatch(Strict):
+    """Fields of a node that may change."""
+
+    unit: Code | None = None
+    name: Name | None = None
+    industry: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    region: Division | None = None
+    status: FacilityStatus | None = None
+    connected_on: Day | None = None
+
+
+class IdentifierNodeOut(BaseModel):
+    """A node as stored."""
+
+    code: str
+    unit: str
+    name: str | None
+    industry: str
+    region: str | None
+    status: FacilityStatus
+    connected_on: Day | None
+
+
+Latitude = Annotated[Decimal, Field(ge=Decimal("43"), le=Decimal("54"), decimal_places=6)]
+Longitude = Annotated[Decimal, Field(ge=Decimal("121"), le=Decimal("136"), decimal_places=6)]
+Band = Annotated[str, Field(pattern=r"^n\d{1,3}$")]
+
+
+class FiveGSiteIn(Strict):
+    """A 5G site of a telecom operator."""
+
+    code: Code
+    unit: Code
+    division: Division
+    latitude: Latitude = Field(description="WGS-84, inside Heilongjiang's bounding box")
+    longitude: Longitude
+    bands: list[Band] = Field(default_factory=list, max_length=16)
+    status: FacilityStatus
+    opened_on: Day | None = None
+
+
+class FiveGSitePatch(Strict):
+    """Fields of a 5G site that may change."""
+
+    unit: Code | None = None
+    division: Division | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    bands: list[Band] | None = Field(None, max_length=16)
+    status: FacilityStatus | None = None
+    opened_on: Day | None = None
+
+
+class FiveGSiteOut(BaseModel):
+    """A 5G site as stored."""
+
+    code: str
+    unit: str
+    division: str
+    latitude: Annotated[Decimal, Field(json_schema_extra={"type": "string"})]
+    longitude: Annotated[Decimal, Field(json_schema_extra={"type": "string"})]
+    bands: list[str]
+    status: FacilityStatus
+    opened_on: Day | None
+
+
+class KeyProviderIn(Strict):
+    """A listing of a unit as key compute provider; until is exclusive, null means still listed."""
+
+    code: Code | None = Field(None, description="default: UNIT-YYYYMMDD of listed_from")
+    unit: Code
+    listed_from: Day
+    listed_until: Day | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> Self:
+        if self.listed_until is not None and self.listed_until <= self.listed_from:
+            raise ValueError("listed_until must be after listed_from")
+        return self
+
+    def resolved_code(self) -> str:
+        """The listing's code, derived from unit and start date when not given."""
+        return self.code or f"{self.unit}-{self.listed_from:%Y%m%d}"
+
+
+class KeyProviderPatch(Strict):
+    """Fields of a listing that may change."""
+
+    listed_from: Day | None = None
+    listed_until: Day | None = None
+
+
+class KeyProviderOut(BaseModel):
+    """A key-provider listing as stored."""
+
+    code: str
+    unit: str
+    listed_from: Day
+    listed_until: Day | None
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list, with the total that matches the filters."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class Created(BaseModel, Generic[T]):
+    """What a list POST returns: every created object, in the order given."""
+
+    items: list[T]
+
+
+class PageQuery(Strict):
+    """Paging parameters every list takes."""
+
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+def json_ready(data: dict[str, Any]) -> dict[str, Any]:
+    """Plain JSON values for the audit log."""
+    return {k: (str(v) if isinstance(v, Decimal | dt.date) else v) for k, v in data.items()}

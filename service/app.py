@@ -1,0 +1,80 @@
+"""The one composition root: create_app(settings) wires every package in dependency order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+import registry
+from registry.web import SCHEDULER
+from service import health, metrics
+from service.middlewares import error_middleware, request_id_middleware
+from service.openapi import build_openapi
+from service.settings import Settings
+
+OPENAPI = web.AppKey("openapi", dict[str, Any])
+SETTINGS = web.AppKey("settings", Settings)
+log = logging.getLogger("infra_incentives")
+
+
+def package_version() -> str:
+    """The installed version of infra-incentives."""
+    try:
+        return version("infra-incentives")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Build the application: middlewares, then registry, collectors, incentives, service."""
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[request_id_middleware, metrics.http_metrics_middleware, error_middleware],
+    )
+    app[SETTINGS] = settings
+    metrics.setup(app)
+    app[SCHEDULER] = AsyncIOScheduler(timezone=settings.timezone)
+    registry.setup(app, settings.database_url)
+    _setup_optional(app, settings)
+    health.setup(app)
+    app.router.add_get("/api/openapi.json", openapi_handler, allow_head=False)
+    app.on_startup.append(_build_openapi)
+    app.cleanup_ctx.append(_scheduler(settings.scheduler))
+    return app
+
+
+def _setup_optional(app: web.Application, settings: Settings) -> None:
+    # collectors/ and incentives/ install themselves the same way once they have routes.
+    import collectors  # noqa: PLC0415
+    import incentives  # noqa: PLC0415
+
+    for package in (collectors, incentives):
+        setup = getattr(package, "setup", None)
+        if setup is not None:
+            setup(app, settings)
+
+
+async def _build_openapi(app: web.Application) -> None:
+    app[OPENAPI] = build_openapi(app, "infra-incentives", package_version())
+
+
+def _scheduler(enabled: bool) -> Any:
+    async def run(app: web.Application) -> AsyncIterator[None]:
+        scheduler = app[SCHEDULER]
+        if enabled:
+            scheduler.start()
+        yield
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    return run
+
+
+async def openapi_handler(request: web.Request) -> web.Response:
+    """GET /api/openapi.json."""
+    return web.json_response(request.app[OPENAPI])

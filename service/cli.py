@@ -1,0 +1,217 @@
+"""The `infra-incentives` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from registry.audit import Actor
+from registry.db import create_engine, session_factory
+from registry.importer import import_sections, iter_errors, sections_of_file
+from registry.keys import create_key, list_keys, revoke_key
+from registry.migrate import downgrade, upgrade
+from registry.problems import Problem
+from registry.roles import Role
+from service.settings import Settings, SettingsError, load_settings
+
+MIGRATING_PACKAGES = ("registry", "collectors", "incentives")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        database_url=getattr(args, "database_url", None),
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+    )
+
+
+async def _with_session(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    """db upgrade | db downgrade REV."""
+    settings = _settings(args)
+    if args.action == "upgrade":
+        upgrade(settings.database_url, MIGRATING_PACKAGES, args.revision or "head")
+    else:
+        downgrade(settings.database_url, MIGRATING_PACKAGES, args.revision or "base")
+    print(f"database {args.action}d: {settings.database_url}")
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """keys create | list | revoke."""
+    settings = _settings(args)
+    actor = Actor.cli(f"keys {args.action}")
+
+    async def work(session: Any) -> int:
+        if args.action == "create":
+            key, token = await create_key(session, args.unit, args.role, actor, args.label)
+            print(f"created key {key.key_id} for unit {args.unit} with role {args.role}")
+            print("the token is shown only now; keep it safe:")
+            print(token)
+        elif args.action == "list":
+            for k in await list_keys(session):
+                state = f"revoked {k['revoked_at']}" if k["revoked_at"] else "active"
+                print(f"{k['key_id']}  {k['unit']:<16} {k['role']:<9} {state}  {k['label'] or ''}")
+        else:
+            await revoke_key(session, args.key_id, actor)
+            print(f"revoked key {args.key_id}")
+        return 0
+
+    return asyncio.run(_with_session(settings, work))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """import registry FILE | import invoices FILE."""
+    settings = _settings(args)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 2
+    if args.what == "invoices":
+        from collectors.commands import import_invoices_main  # noqa: PLC0415
+
+        return import_invoices_main(settings.database_url, path, args.buyer)
+    actor = Actor.cli(f"import registry {path.name}")
+
+    async def work(session: Any) -> int:
+        sections, row_base = sections_of_file(path)
+        report = await import_sections(session, sections, actor, progress=True, row_base=row_base)
+        details = ", ".join(f"{n} {k}" for k, n in report.created.items()) or "nothing"
+        print(f"imported {report.total} objects from {path}: {details}")
+        return 0
+
+    try:
+        return asyncio.run(_with_session(settings, work))
+    except Problem as problem:
+        print(f"{path}: {problem.detail}", file=sys.stderr)
+        for line in iter_errors(problem):
+            print(f"  {line}", file=sys.stderr)
+        return 2
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the API on host:port."""
+    from service.app import create_app  # noqa: PLC0415
+
+    settings = _settings(args)
+    upgrade(settings.database_url, MIGRATING_PACKAGES)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Load the demo registry, print one token per role, and serve."""
+    from service.demo import run_demo  # noqa: PLC0415
+
+    return run_demo(_settings(args), serve=not args.no_serve)
+
+
+def cmd_simulate(argv: list[str]) -> int:
+    """Delegate to the policy engine's simulate."""
+    from incentives.commands import simulate_main  # noqa: PLC0415
+
+    return simulate_main(argv)
+
+
+def cmd_policy(argv: list[str]) -> int:
+    """Delegate to the policy engine's policy command."""
+    from incentives.commands import policy_main  # noqa: PLC0415
+
+    return policy_main(argv)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--database-url", help="default: INCENTIVES_DATABASE_URL or var/ SQLite")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line grammar."""
+    parser = argparse.ArgumentParser(
+        prog="infra-incentives",
+        description="Heilongjiang digital-infrastructure incentives (黑龙江数字基础设施奖补)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    for name, helptext in (("serve", "serve the API"), ("demo", "demo data, then serve")):
+        p = sub.add_parser(name, help=helptext)
+        _common(p)
+        p.add_argument("--host")
+        p.add_argument("--port", type=int)
+        if name == "demo":
+            p.add_argument("--no-serve", action="store_true", help="load and print tokens only")
+
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade", "downgrade"])
+    db.add_argument("revision", nargs="?")
+    _common(db)
+
+    keys = sub.add_parser("keys", help="API keys")
+    ksub = keys.add_subparsers(dest="action", required=True)
+    kc = ksub.add_parser("create", help="create a key; prints the token on the last line")
+    kc.add_argument("--unit", required=True)
+    kc.add_argument("--role", required=True, choices=[r.value for r in Role])
+    kc.add_argument("--label")
+    _common(kc)
+    _common(ksub.add_parser("list", help="list keys"))
+    kr = ksub.add_parser("revoke", help="revoke a key")
+    kr.add_argument("key_id")
+    _common(kr)
+
+    imp = sub.add_parser("import", help="bulk import")
+    imp.add_argument("what", choices=["registry", "invoices"])
+    imp.add_argument("file")
+    imp.add_argument("--buyer", help="invoices: the buyer unit code when the file has none")
+    _common(imp)
+
+    sub.add_parser("simulate", help="compute awards for scenario files", add_help=False)
+    sub.add_parser("policy", help="show the shipped policy's parameters", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    verbose = bool(args_list) and args_list[0] in ("serve", "demo")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    # simulate and policy have grammars of their own in incentives/.
+    if args_list and args_list[0] == "simulate":
+        return cmd_simulate(args_list[1:])
+    if args_list and args_list[0] == "policy":
+        return cmd_policy(args_list[1:])
+    args = build_parser().parse_args(args_list)
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "serve": cmd_serve, "demo": cmd_demo, "db": cmd_db, "keys": cmd_keys,
+        "import": cmd_import,
+    }  # fmt: skip
+    try:
+        return handlers[args.command](args)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except Problem as problem:
+        print(f"error: {problem.detail}", file=sys.stderr)
+        for line in iter_errors(problem):
+            print(f"  {line}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Request ids and the one error middleware: every failure as application/problem+json."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from registry.problems import FieldError, Problem
+from registry.web import REQUEST_ID, Handler
+
+log = logging.getLogger("infra_incentives.http")
+REQUEST_ID_HEADER = "X-Request-Id"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
+
+
+def problem_response(problem: Problem, request_id: str | None) -> web.Response:
+    """Render a problem as RFC 9457 JSON."""
+    body: dict[str, Any] = {
+        "type": problem.type,
+        "title": problem.title,
+        "status": problem.status,
+    }
+    if problem.detail:
+        body["detail"] = problem.detail
+    if problem.errors:
+        body["errors"] = [e.as_json() for e in problem.errors]
+    if request_id:
+        body["request_id"] = request_id
+    response = web.Response(
+        text=json.dumps(body, ensure_ascii=False),
+        status=problem.status,
+        content_type="application/problem+json",
+    )
+    if problem.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="infra-incentives"'
+    return response
+
+
+@web.middleware
+async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Give every request an id (the caller's, when it is sane) and echo it back."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+    request[REQUEST_ID] = request_id
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        exc.headers[REQUEST_ID_HEADER] = request_id
+        raise
+    response.headers[REQUEST_ID_HEADER] = request_id
+    return response
+
+
+def _from_http(exc: web.HTTPException) -> Problem:
+    if isinstance(exc, web.HTTPRequestEntityTooLarge):
+        return Problem(413, "Payload too large", "the request body exceeds the size limit")
+    detail = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else None
+    return Problem(exc.status, exc.reason, detail)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn every failure into problem+json; log unexpected ones, never leak a traceback."""
+    request_id = request.get(REQUEST_ID)
+    try:
+        return await handler(request)
+    except Problem as problem:
+        return problem_response(problem, request_id)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        response = problem_response(_from_http(exc), request_id)
+        if isinstance(exc, web.HTTPMethodNotAllowed):
+            response.headers["Allow"] = ", ".join(sorted(exc.allowed_methods))
+        return response
+    except Exception:
+        log.exception(
+            "unexpected error in %s %s (request %s)", request.method, request.path, request_id
+        )
+        problem = Problem(500, "Internal server error", "the error was logged with the request id")
+        return problem_response(problem, request_id)
+
+
+__all__ = ["FieldError", "error_middleware", "problem_response", "request_id_middleware"]
