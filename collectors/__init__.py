@@ -1,1 +1,21 @@
-"""collectors package."""
+"""How evidence comes in: telemetry, exporter scraping, invoices and provider sales reports."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from collectors.settings import CollectorSettings
+
+
+def setup(app: web.Application, settings: CollectorSettings) -> None:
+    """Install every collector's routes, jobs and lifecycle hooks in an app."""
+    from collectors.invoices.install import install as invoices  # noqa: PLC0415
+    from collectors.scraping.install import install as scraping  # noqa: PLC0415
+    from collectors.telemetry.install import install as telemetry  # noqa: PLC0415
+
+    telemetry(app, settings)
+    scraping(app, settings)
+    invoices(app, settings)

@@ -45,8 +45,8 @@ def _in_thread(action: Callable[[], None]) -> None:
         raise errors[0]
 
 
-def upgrade(url: str, packages: Sequence[str] = ("registry",), revision: str = "head") -> None:
-    """Bring the database schema up to a revision."""
+def upgrade(url: str, packages: Sequence[str] = ("registry",), revision: str = "heads") -> None:
+    """Bring the database schema up to a revision (default: every branch's head)."""
     _in_thread(lambda: command.upgrade(alembic_config(url, packages), revision))
 
 

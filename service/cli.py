@@ -45,7 +45,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     """db upgrade | db downgrade REV."""
     settings = _settings(args)
     if args.action == "upgrade":
-        upgrade(settings.database_url, MIGRATING_PACKAGES, args.revision or "head")
+        upgrade(settings.database_url, MIGRATING_PACKAGES, args.revision or "heads")
     else:
         downgrade(settings.database_url, MIGRATING_PACKAGES, args.revision or "base")
     print(f"database {args.action}d: {settings.database_url}")

@@ -1,0 +1,19 @@
+"""What collectors/ needs to be told at start; the service's Settings provides it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class CollectorSettings(Protocol):
+    """Settings the collectors read."""
+
+    @property
+    def telemetry_retention_days(self) -> int:
+        """How long raw telemetry samples are kept; daily roll-ups are kept for ever."""
+        ...
+
+    @property
+    def timezone(self) -> str:
+        """Calendar time zone of days and schedules (Asia/Shanghai)."""
+        ...
