@@ -15,7 +15,7 @@ from registry.models import AcceleratorModel, Unit
 from registry.problems import FieldError, Problem, conflict, invalid, not_found
 from registry.resources import RESOURCES, Context, Resource
 from registry.roles import Principal, check_read, check_write, may_read_all
-from registry.schemas import Created, Page, Strict
+from registry.schemas import Created, Page, Strict, non_empty_list
 from registry.web import (
     DB,
     PRINCIPAL,
@@ -79,6 +79,7 @@ async def check_references(
                 known = ", ".join(sorted(ctx.catalogue))
                 message = f"unknown accelerator model {line['model']!r}; known: {known}"
                 errors.append(FieldError(f"accelerators.{j}.model", message, index(i)))
+    clashes: list[FieldError] = []
     for column in res.unique:
         values = [item.get(column) for item in items]
         stored = await _existing(session, res, column, {v for v in values if v is not None})
@@ -87,12 +88,16 @@ async def check_references(
             if value is None:
                 continue
             if value in stored:
-                errors.append(FieldError(column, f"{value!r} is already registered", index(i)))
+                clashes.append(FieldError(column, f"{value!r} is already registered", index(i)))
             elif value in seen:
                 errors.append(FieldError(column, f"{value!r} appears twice in this list", index(i)))
             seen.add(value)
     if errors:
-        raise invalid(errors)
+        raise invalid(errors + clashes)
+    if clashes:
+        # Valid input that collides with what is stored: a conflict, not a malformed request.
+        problem = invalid(clashes, "conflicts with registered objects; nothing was stored")
+        raise Problem(409, "Conflict", problem.detail, problem.errors)
 
 
 def _snapshot(res: Resource, row: Any, ctx: Context) -> dict[str, Any]:
@@ -112,6 +117,15 @@ async def commit(session: AsyncSession) -> None:
     """Commit, turning a constraint violation from a concurrent writer into 409."""
     try:
         await session.commit()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise conflict(f"the change conflicts with what is stored: {exc.orig}") from None
+
+
+async def flush(session: AsyncSession) -> None:
+    """Flush, turning a constraint violation from a concurrent writer into 409."""
+    try:
+        await session.flush()
     except IntegrityError as exc:
         await session.rollback()
         raise conflict(f"the change conflicts with what is stored: {exc.orig}") from None
@@ -154,7 +168,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
     @operation(
         summary=f"Create one {res.label}, or a list all-or-nothing",
         tag=res.tag,
-        body=res.create | list[res.create],  # type: ignore[name-defined]
+        body=res.create | non_empty_list(res.create),  # type: ignore[operator]
         responses={201: res.out | Created[res.out]},  # type: ignore[name-defined]
         problems=(400, 401, 403, 409, 413, 415, 422),
     )
@@ -168,7 +182,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
             models: list[Strict] = validate_many(res.create, body)
         else:
             models = [validate(res.create, body)]
-        items = [m.model_dump(exclude_unset=False) for m in models]
+        items = [res.item_of(m) for m in models]
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
@@ -183,7 +197,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
                 )
             rows = [res.table(**res.columns(item, ctx)) for item in items]
             session.add_all(rows)
-            await session.flush()
+            await flush(session)
             fresh = [await _get_row(session, res, r.code) for r in rows]  # type: ignore[attr-defined]
             outs = [res.render(r, ctx) for r in fresh]
             await record_many(
@@ -239,9 +253,15 @@ def make_handlers(res: Resource) -> dict[str, Any]:
             if "unit" in changes:
                 check_write(principal, res.access, ctx.unit_ids[changes["unit"]], what)
             before = _snapshot(res, row, ctx)
+            # The object as it would be must still be valid as a whole (e.g. dates in order).
+            validate(
+                res.create,
+                {k: v for k, v in before.items() if k in res.create.model_fields}
+                | patch.model_dump(mode="json", exclude_unset=True),
+            )
             for name, value in res.columns(changes, ctx).items():
                 setattr(row, name, value)
-            await session.flush()
+            await flush(session)
             session.expire(row)
             row = await _get_row(session, res, code)
             out = res.render(row, ctx)

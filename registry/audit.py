@@ -74,4 +74,4 @@ async def record_many(
         }
         for code, before, after in changes
     ]
-    await session.execute(insert(AuditEntry), rows)
+    await session.execute(insert(AuditEntry.__table__), rows)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from registry.api import principal_of
 from registry.models import AuditEntry
 from registry.roles import require_official
+from registry.fields import Instant
 from registry.schemas import Code, Page, PageQuery
 from registry.web import DB, operation, read_query, respond
 
@@ -23,8 +24,8 @@ class AuditQuery(PageQuery):
     object_code: Code | None = None
     request_id: str | None = None
     actor_unit: Code | None = None
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: Instant | None = None
+    until: Instant | None = None
 
 
 class AuditEntryOut(BaseModel):

@@ -78,23 +78,82 @@ def _division(value: str) -> str:
     return value
 
 
+MAX_YUAN = Decimal("9999999999999.99")
+
+
 def _yuan(value: Any) -> Decimal:
     amount = parse_yuan(value)
     if amount < 0:
         raise ValueError("must not be negative")
+    if amount > MAX_YUAN:
+        raise ValueError("must be below ten trillion yuan")
     return amount
 
 
-def _pflops(value: Any) -> Decimal:
-    if isinstance(value, bool | float):
-        raise ValueError("give PFLOPS as a decimal string or number")
-    try:
-        amount = Decimal(str(value))
-    except Exception:
-        raise ValueError(f"not a number: {value!r}") from None
-    if not amount.is_finite() or amount < 0 or amount > Decimal("1e9"):
-        raise ValueError("must be a finite number between 0 and 1e9")
-    return amount
+def _iso_date(value: Any) -> dt.date:
+    # Only ISO dates: pydantic would otherwise read 0 as 1970-01-01.
+    if isinstance(value, dt.datetime):
+        raise ValueError("give a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+        if len(value) == 10:
+            raise ValueError(f"not a calendar date: {value!r}")
+    raise ValueError("give a date as YYYY-MM-DD")
+
+
+def _instant(value: Any) -> dt.datetime:
+    # RFC 3339 with an offset; a bare number is not a time.
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise ValueError("give a time as RFC 3339, e.g. 2025-03-01T08:00:00+08:00") from None
+    else:
+        raise ValueError("give a time as RFC 3339, e.g. 2025-03-01T08:00:00+08:00")
+    if moment.tzinfo is None:
+        raise ValueError("the time needs an offset (Z or +08:00)")
+    return moment
+
+
+def _decimal_in(low: Decimal, high: Decimal, places: int) -> Any:
+    def check(value: Any) -> Decimal:
+        if isinstance(value, bool | float):
+            raise ValueError("give a decimal string or number")
+        try:
+            number = Decimal(str(value).strip())
+        except Exception:
+            raise ValueError(f"not a number: {value!r}") from None
+        if not number.is_finite() or not low <= number <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        if number != round(number, places):
+            raise ValueError(f"at most {places} decimals")
+        return number
+
+    return check
+
+
+def bounded_decimal(low: str, high: str, places: int) -> Any:
+    """A decimal in [low, high] with at most `places` decimals, given as string or number."""
+    lo, hi = Decimal(low), Decimal(high)
+    digits = len(str(int(hi)))
+    return Annotated[
+        Decimal,
+        BeforeValidator(_decimal_in(lo, hi, places)),
+        PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
+        WithJsonSchema(
+            {"anyOf": [{"type": "string", "pattern": rf"^\d{{1,{digits}}}(\.\d{{1,{places}}})?$"},
+                       {"type": "number", "minimum": float(lo), "maximum": float(hi)}]},
+            mode="validation",
+        ),
+        WithJsonSchema({"type": "string"}, mode="serialization"),
+    ]  # fmt: skip
 
 
 MONEY_PATTERN = r"^\d+\.\d{2}$"
@@ -125,19 +184,13 @@ Yuan = Annotated[
         mode="serialization",
     ),
 ]
-PFlops = Annotated[
-    Decimal,
-    BeforeValidator(_pflops),
-    PlainSerializer(lambda d: format(d.normalize(), "f"), return_type=str, when_used="json"),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "string", "pattern": r"^\d{1,9}(\.\d{1,6})?$"},
-                {"type": "integer", "minimum": 0, "maximum": 1000000000},
-            ]
-        },
-        mode="validation",
-    ),
-    WithJsonSchema({"type": "string"}, mode="serialization"),
+PFlops = bounded_decimal("0", "1000000000", 6)
+Day = Annotated[
+    dt.date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})
 ]
-Day = Annotated[dt.date, WithJsonSchema({"type": "string", "format": "date"})]
+Instant = Annotated[
+    dt.datetime,
+    BeforeValidator(_instant),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+Flag = Annotated[bool, Field(strict=True)]

@@ -155,6 +155,14 @@ class Resource:
     dependents: tuple[tuple[type[Base], str, str], ...] = ()
     unique: tuple[str, ...] = ("code",)
 
+    def item_of(self, model: Strict) -> dict[str, Any]:
+        """The stored form of an input model, with derived codes filled in."""
+        data = model.model_dump()
+        resolve = getattr(model, "resolved_code", None)
+        if resolve is not None:
+            data["code"] = resolve()
+        return data
+
     def owner_code(self, item: Strict) -> str:
         """The code of the unit that owns an input item."""
         return str(getattr(item, "unit", None) or getattr(item, "code"))  # noqa: B009
@@ -253,9 +261,7 @@ def _render_site(row: FiveGSite, ctx: Context) -> FiveGSiteOut:
 
 def _listing_columns(data: dict[str, Any], ctx: Context) -> dict[str, Any]:
     out = _same(data, "listed_from", "listed_until") | _unit_ref(data, ctx)
-    if "unit" in data:
-        out["code"] = data.get("code") or f"{data['unit']}-{data['listed_from']:%Y%m%d}"
-    return out
+    return out | _same(data, "code")
 
 
 def _render_listing(row: KeyProviderListing, ctx: Context) -> KeyProviderOut:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated, Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from registry.credit_code import in_province
 from registry.fields import (
@@ -17,11 +17,13 @@ from registry.fields import (
     Day,
     Division,
     FacilityStatus,
+    Flag,
     Name,
     PFlops,
     Precision,
     UnitKind,
     Yuan,
+    bounded_decimal,
 )
 
 
@@ -42,23 +44,12 @@ class UnitIn(Strict):
     credit_code: CreditCode
     kind: UnitKind
     region: Division | None = None
-    in_province: bool | None = Field(None, description="default: credit_code[2:4] == '23'")
-    dishonest: bool = False
+    in_province: Flag | None = Field(None, description="default: credit_code[2:4] == '23'")
+    dishonest: Flag = False
 
     def resolved_in_province(self) -> bool:
         """Inside the province as given, or as derived from the credit code."""
         return in_province(self.credit_code) if self.in_province is None else self.in_province
-
-
-class UnitPatch(Strict):
-    """Fields of a unit that may change."""
-
-    name: Name | None = None
-    credit_code: CreditCode | None = None
-    kind: UnitKind | None = None
-    region: Division | None = None
-    in_province: bool | None = None
-    dishonest: bool | None = None
 
 
 class UnitOut(BaseModel):
@@ -73,7 +64,7 @@ class UnitOut(BaseModel):
     dishonest: bool
 
 
-AcceleratorCount = Annotated[int, Field(ge=1, le=10_000_000)]
+AcceleratorCount = Annotated[int, Field(strict=True, ge=1, le=10_000_000)]
 
 
 class AcceleratorLine(Strict):
@@ -108,20 +99,6 @@ class ComputingCenterIn(Strict):
         return self
 
 
-class ComputingCenterPatch(Strict):
-    """Fields of a centre that may change."""
-
-    unit: Code | None = None
-    name: Name | None = None
-    kind: CenterKind | None = None
-    region: Division | None = None
-    capacity_pflops: dict[Precision, PFlops] | None = None
-    status: FacilityStatus | None = None
-    commissioned_on: Day | None = None
-    costs: dict[CostCategory, Yuan] | None = None
-    accelerators: list[AcceleratorLine] | None = Field(None, max_length=1000)
-
-
 class ComputingCenterOut(BaseModel):
     """A computing centre as stored, with the peak its declared inventory gives."""
 
@@ -152,17 +129,6 @@ class IdentifierNodeIn(Strict):
     connected_on: Day | None = None
 
 
-class IdentifierNodePatch(Strict):
-    """Fields of a node that may change."""
-
-    unit: Code | None = None
-    name: Name | None = None
-    industry: Annotated[str, Field(min_length=1, max_length=64)] | None = None
-    region: Division | None = None
-    status: FacilityStatus | None = None
-    connected_on: Day | None = None
-
-
 class IdentifierNodeOut(BaseModel):
     """A node as stored."""
 
@@ -175,8 +141,8 @@ class IdentifierNodeOut(BaseModel):
     connected_on: Day | None
 
 
-Latitude = Annotated[Decimal, Field(ge=Decimal("43"), le=Decimal("54"), decimal_places=6)]
-Longitude = Annotated[Decimal, Field(ge=Decimal("121"), le=Decimal("136"), decimal_places=6)]
+Latitude = bounded_decimal("43", "54", 6)
+Longitude = bounded_decimal("121", "136", 6)
 Band = Annotated[str, Field(pattern=r"^n\d{1,3}$")]
 
 
@@ -193,26 +159,14 @@ class FiveGSiteIn(Strict):
     opened_on: Day | None = None
 
 
-class FiveGSitePatch(Strict):
-    """Fields of a 5G site that may change."""
-
-    unit: Code | None = None
-    division: Division | None = None
-    latitude: Latitude | None = None
-    longitude: Longitude | None = None
-    bands: list[Band] | None = Field(None, max_length=16)
-    status: FacilityStatus | None = None
-    opened_on: Day | None = None
-
-
 class FiveGSiteOut(BaseModel):
     """A 5G site as stored."""
 
     code: str
     unit: str
     division: str
-    latitude: Annotated[Decimal, Field(json_schema_extra={"type": "string"})]
-    longitude: Annotated[Decimal, Field(json_schema_extra={"type": "string"})]
+    latitude: Latitude
+    longitude: Longitude
     bands: list[str]
     status: FacilityStatus
     opened_on: Day | None
@@ -235,13 +189,6 @@ class KeyProviderIn(Strict):
     def resolved_code(self) -> str:
         """The listing's code, derived from unit and start date when not given."""
         return self.code or f"{self.unit}-{self.listed_from:%Y%m%d}"
-
-
-class KeyProviderPatch(Strict):
-    """Fields of a listing that may change."""
-
-    listed_from: Day | None = None
-    listed_until: Day | None = None
 
 
 class KeyProviderOut(BaseModel):
@@ -275,6 +222,31 @@ class PageQuery(Strict):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-def json_ready(data: dict[str, Any]) -> dict[str, Any]:
-    """Plain JSON values for the audit log."""
-    return {k: (str(v) if isinstance(v, Decimal | dt.date) else v) for k, v in data.items()}
+def patch_model(model: type[Strict], immutable: tuple[str, ...] = ("code",)) -> type[Strict]:
+    """The PATCH body of a model: every field optional, none nullable unless it was."""
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name in immutable:
+            continue
+        optional = copy.copy(info)
+        # An absent field is left as it is; an explicit null is checked against the type.
+        optional.default = None
+        optional.default_factory = None
+        fields[name] = (info.annotation, optional)
+    patch: type[Strict] = create_model(
+        model.__name__.removesuffix("In") + "Patch", __base__=Strict, **fields
+    )
+    patch.__doc__ = f"Fields of {model.__name__.removesuffix('In')} that may change."
+    return patch
+
+
+def non_empty_list(model: type[Strict]) -> Any:
+    """A list of at least one item (a list POST)."""
+    return Annotated[list[model], Field(min_length=1)]  # type: ignore[valid-type]
+
+
+UnitPatch = patch_model(UnitIn)
+ComputingCenterPatch = patch_model(ComputingCenterIn)
+IdentifierNodePatch = patch_model(IdentifierNodeIn)
+FiveGSitePatch = patch_model(FiveGSiteIn)
+KeyProviderPatch = patch_model(KeyProviderIn)

@@ -69,7 +69,7 @@ def pydantic_errors(exc: ValidationError, index: int | None = None) -> list[Fiel
     """Turn pydantic's errors into field errors with dotted paths like `costs.equipment`."""
     out: list[FieldError] = []
     for err in exc.errors(include_url=False):
-        loc = [str(p) for p in err["loc"]]
+        loc = [str(p) for p in err["loc"] if p != "[key]"]
         if index is None and loc and loc[0].isdigit():
             item, loc = int(loc[0]), loc[1:]
         else:
@@ -93,7 +93,7 @@ async def read_json(request: web.Request) -> Any:
     if not raw.strip():
         raise bad_request("the body is empty; send JSON")
     try:
-        return loads(raw)
+        return loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise bad_request("the body is not UTF-8") from None
     except json.JSONDecodeError as exc:

@@ -21,7 +21,7 @@ from registry.problems import Problem
 from registry.roles import Role
 from service.settings import Settings, SettingsError, load_settings
 
-MIGRATING_PACKAGES = ("registry", "collectors", "incentives")
+from service.demo import MIGRATING_PACKAGES
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -72,6 +72,19 @@ async def database_url(template_database: str, tmp_path: Path) -> AsyncIterator[
 
 
 @pytest.fixture
+async def empty_database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database with no schema, for migration tests."""
+    pg = pg_url_from_env()
+    if pg is None:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"incentives_e_{uuid.uuid4().hex[:12]}"
+    await _pg_execute(pg, f'CREATE DATABASE "{name}"')
+    yield make_url(pg).set(database=name).render_as_string(hide_password=False)
+    await _pg_execute(pg, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
 def settings(database_url: str) -> Settings:
     """Settings for a test app: its own database, no background scheduler."""
     return Settings(database_url=database_url, scheduler=False, max_body_mb=2)
