@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from registry.audit import Actor  # noqa: E402
-from registry.db import create_engine, session_factory  # noqa: E402
-from registry.demo import DIVISION_CENTRES  # noqa: E402
-from registry.importer import import_sections, sections_of_file  # noqa: E402
-from registry.migrate import upgrade  # noqa: E402
+from registry.audit import Actor
+from registry.db import create_engine, session_factory
+from registry.demo import DIVISION_CENTRES
+from registry.importer import import_sections, sections_of_file
+from registry.migrate import upgrade
 
 
 def write_csv(path: Path, rows: int) -> None:

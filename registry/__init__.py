@@ -10,6 +10,6 @@ if TYPE_CHECKING:
 
 def setup(app: web.Application, database_url: str) -> None:
     """Install the registry's database, authentication and routes in an app."""
-    from registry.install import install  # noqa: PLC0415 - keep `import registry` light
+    from registry.install import install
 
     install(app, database_url)

@@ -31,10 +31,9 @@ from registry.web import (
 
 def principal_of(request: web.Request) -> Principal:
     """The authenticated caller; the auth middleware guarantees one on /api/v1."""
-    principal = request.get(PRINCIPAL)
-    if principal is None:
+    if PRINCIPAL not in request:
         raise Problem(401, "Unauthorized", "a valid bearer token is required")
-    return principal
+    return request[PRINCIPAL]
 
 
 def actor_of(request: web.Request) -> Actor:
@@ -106,8 +105,8 @@ def _snapshot(res: Resource, row: Any, ctx: Context) -> dict[str, Any]:
 
 async def _get_row(session: AsyncSession, res: Resource, code: str) -> Any:
     row = await session.scalar(
-        select(res.table).options(*res.options).where(res.table.code == code)
-    )  # type: ignore[attr-defined]
+        select(res.table).options(*res.options).where(res.code_column == code)
+    )
     if row is None:
         raise not_found(res.label, code)
     return row
@@ -157,7 +156,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
                 select(res.table)
                 .options(*res.options)
                 .where(*conditions)
-                .order_by(res.table.code)  # type: ignore[attr-defined]
+                .order_by(res.code_column)
                 .limit(query.limit)
                 .offset(query.offset)
             )
@@ -168,7 +167,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
     @operation(
         summary=f"Create one {res.label}, or a list all-or-nothing",
         tag=res.tag,
-        body=res.create | non_empty_list(res.create),  # type: ignore[operator]
+        body=res.create | non_empty_list(res.create),
         responses={201: res.out | Created[res.out]},  # type: ignore[name-defined]
         problems=(400, 401, 403, 409, 413, 415, 422),
     )

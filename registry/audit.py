@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.models import AuditEntry, utcnow
@@ -51,7 +52,7 @@ async def record_many(
     actor: Actor,
     action: str,
     object_type: str,
-    changes: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
+    changes: Sequence[tuple[str, dict[str, Any] | None, dict[str, Any] | None]],
     note: str | None = None,
 ) -> None:
     """Add one entry per changed object in one statement (bulk imports)."""
@@ -74,4 +75,4 @@ async def record_many(
         }
         for code, before, after in changes
     ]
-    await session.execute(insert(AuditEntry.__table__), rows)
+    await session.execute(insert(cast(Table, AuditEntry.__table__)), rows)

@@ -10,10 +10,10 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from registry.api import principal_of
+from registry.fields import Code, Instant
 from registry.models import AuditEntry
 from registry.roles import require_official
-from registry.fields import Instant
-from registry.schemas import Code, Page, PageQuery
+from registry.schemas import Page, PageQuery
 from registry.web import DB, operation, read_query, respond
 
 

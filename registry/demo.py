@@ -30,7 +30,7 @@ def demo_registry(sites: int = 300, seed: int = 2023) -> dict[str, list[dict[str
     """The registry sections of the demo, in the scenario vocabulary."""
     rng = random.Random(seed)
 
-    def unit(code: str, name: str, kind: str, region: str, prefix: str) -> dict[str, Any]:
+    def unit(code: str, name: str, kind: str, region: str | None, prefix: str) -> dict[str, Any]:
         return {"code": code, "name": name, "credit_code": credit_code(rng, prefix),
                 "kind": kind, "region": region}  # fmt: skip
 
@@ -50,7 +50,7 @@ def demo_registry(sites: int = 300, seed: int = 2023) -> dict[str, list[dict[str
         unit("ENT-QQHR", "齐齐哈尔重装数字科技有限公司", "enterprise", "齐齐哈尔市", "91230200"),
         unit("ENT-SH", "上海某模型科技有限公司", "enterprise", None, "91310000"),
     ]
-    centers = [
+    centers: list[dict[str, Any]] = [
         {"code": "HRB-AI-01", "unit": DEMO_MARKER, "name": "哈尔滨人工智能计算中心一期",
          "kind": "intelligent", "region": "哈尔滨市", "capacity_pflops": {"FP16": "100"},
          "status": "operational", "commissioned_on": "2024-06-30",
@@ -71,7 +71,7 @@ def demo_registry(sites: int = 300, seed: int = 2023) -> dict[str, list[dict[str
          "status": "operational", "commissioned_on": "2024-11-01",
          "costs": {"equipment": "6000000"}},
     ]  # fmt: skip
-    nodes = [
+    nodes: list[dict[str, Any]] = [
         {"code": "IDN-HLJ-EQ", "unit": "HLJ-IDN", "name": "装备制造行业二级节点",
          "industry": "装备制造", "region": "哈尔滨市", "status": "operational",
          "connected_on": "2024-05-20"},
@@ -81,7 +81,7 @@ def demo_registry(sites: int = 300, seed: int = 2023) -> dict[str, list[dict[str
         {"code": "IDN-MDJ-01", "unit": "MDJ-IDN", "name": "牡丹江综合型二级节点",
          "industry": "综合", "region": "牡丹江市", "status": "under_construction"},
     ]  # fmt: skip
-    listings = [
+    listings: list[dict[str, Any]] = [
         {"unit": "KP-HRB", "listed_from": "2024-01-01"},
         {"unit": "KP-DQ", "listed_from": "2024-07-01"},
     ]

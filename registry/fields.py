@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+    WithJsonSchema,
+)
+from pydantic_core import core_schema
 
 from registry.credit_code import credit_code_error
 from registry.money import FEN, parse_yuan
@@ -139,21 +149,31 @@ def _decimal_in(low: Decimal, high: Decimal, places: int) -> Any:
     return check
 
 
-def bounded_decimal(low: str, high: str, places: int) -> Any:
+@dataclass(frozen=True)
+class DecimalRange:
     """A decimal in [low, high] with at most `places` decimals, given as string or number."""
-    lo, hi = Decimal(low), Decimal(high)
-    digits = len(str(int(hi)))
-    return Annotated[
-        Decimal,
-        BeforeValidator(_decimal_in(lo, hi, places)),
-        PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
-        WithJsonSchema(
-            {"anyOf": [{"type": "string", "pattern": rf"^\d{{1,{digits}}}(\.\d{{1,{places}}})?$"},
-                       {"type": "number", "minimum": float(lo), "maximum": float(hi)}]},
-            mode="validation",
-        ),
-        WithJsonSchema({"type": "string"}, mode="serialization"),
-    ]  # fmt: skip
+
+    low: str
+    high: str
+    places: int
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        check = _decimal_in(Decimal(self.low), Decimal(self.high), self.places)
+        return core_schema.no_info_before_validator_function(
+            check,
+            core_schema.decimal_schema(),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda d: format(d, "f"), when_used="json"
+            ),
+        )
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: GetJsonSchemaHandler) -> Any:
+        if handler.mode == "serialization":
+            return {"type": "string"}
+        digits = len(str(int(Decimal(self.high))))
+        pattern = rf"^\d{{1,{digits}}}(\.\d{{1,{self.places}}})?$"
+        number = {"type": "number", "minimum": float(self.low), "maximum": float(self.high)}
+        return {"anyOf": [{"type": "string", "pattern": pattern}, number]}
 
 
 MONEY_PATTERN = r"^\d+\.\d{2}$"
@@ -184,7 +204,7 @@ Yuan = Annotated[
         mode="serialization",
     ),
 ]
-PFlops = bounded_decimal("0", "1000000000", 6)
+PFlops = Annotated[Decimal, DecimalRange("0", "1000000000", 6)]
 Day = Annotated[
     dt.date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})
 ]

@@ -140,7 +140,7 @@ async def _store(
             await session.flush()
         else:
             # Core executemany: the ORM bulk path costs several times more per row.
-            await session.execute(insert(res.table.__table__), rows)
+            await session.execute(insert(res.core_table), rows)
         changes = [
             (str(r["code"]), None, m.model_dump(mode="json"))
             for r, m in zip(rows, models[start : start + CHUNK], strict=True)

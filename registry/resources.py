@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, select
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
 from registry.db import Base
-from registry.fields import CenterKind, Code, Division, FacilityStatus, Precision, UnitKind
+from registry.fields import CenterKind, Code, Day, Division, FacilityStatus, Precision, UnitKind
 from registry.models import (
     AcceleratorModel,
     CenterAccelerator,
@@ -30,7 +31,6 @@ from registry.schemas import (
     ComputingCenterIn,
     ComputingCenterOut,
     ComputingCenterPatch,
-    Day,
     FiveGSiteIn,
     FiveGSiteOut,
     FiveGSitePatch,
@@ -46,7 +46,6 @@ from registry.schemas import (
     UnitOut,
     UnitPatch,
 )
-from pydantic import BaseModel
 
 PEAK_COLUMNS = {
     Precision.FP16: "fp16_tflops",
@@ -155,6 +154,16 @@ class Resource:
     dependents: tuple[tuple[type[Base], str, str], ...] = ()
     unique: tuple[str, ...] = ("code",)
 
+    @property
+    def code_column(self) -> ColumnElement[str]:
+        """The `code` column every registry table has."""
+        return cast(ColumnElement[str], getattr(self.table, "code"))  # noqa: B009
+
+    @property
+    def core_table(self) -> Table:
+        """The Core table, for executemany inserts that skip the ORM."""
+        return cast(Table, self.table.__table__)
+
     def item_of(self, model: Strict) -> dict[str, Any]:
         """The stored form of an input model, with derived codes filled in."""
         data = model.model_dump()
@@ -218,7 +227,7 @@ def _render_center(row: ComputingCenter, ctx: Context) -> ComputingCenterOut:
         capacity_pflops={Precision(k): Decimal(v) for k, v in row.capacity_pflops.items()},
         status=FacilityStatus(row.status),
         commissioned_on=row.commissioned_on,
-        costs={k: from_fen(v) for k, v in row.costs_fen.items()},  # type: ignore[misc]
+        costs={k: from_fen(v) for k, v in row.costs_fen.items()},
         accelerators=[AcceleratorLine(model=m, count=c) for m, c in lines],
         inventory_pflops=inventory_peak(lines, ctx.catalogue),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
@@ -15,6 +16,7 @@ from registry.fields import (
     CostCategory,
     CreditCode,
     Day,
+    DecimalRange,
     Division,
     FacilityStatus,
     Flag,
@@ -23,9 +25,7 @@ from registry.fields import (
     Precision,
     UnitKind,
     Yuan,
-    bounded_decimal,
 )
-
 
 T = TypeVar("T")
 
@@ -141,8 +141,8 @@ class IdentifierNodeOut(BaseModel):
     connected_on: Day | None
 
 
-Latitude = bounded_decimal("43", "54", 6)
-Longitude = bounded_decimal("121", "136", 6)
+Latitude = Annotated[Decimal, DecimalRange("43", "54", 6)]
+Longitude = Annotated[Decimal, DecimalRange("121", "136", 6)]
 Band = Annotated[str, Field(pattern=r"^n\d{1,3}$")]
 
 

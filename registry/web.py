@@ -70,6 +70,7 @@ def pydantic_errors(exc: ValidationError, index: int | None = None) -> list[Fiel
     out: list[FieldError] = []
     for err in exc.errors(include_url=False):
         loc = [str(p) for p in err["loc"] if p != "[key]"]
+        item: int | None
         if index is None and loc and loc[0].isdigit():
             item, loc = int(loc[0]), loc[1:]
         else:

@@ -24,4 +24,4 @@ DecimalSafeLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
 def load_yaml(path: Path) -> Any:
     """Parse a YAML (or JSON) file with exact decimals."""
     with path.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=DecimalSafeLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(fh, Loader=DecimalSafeLoader)

@@ -50,8 +50,8 @@ def create_app(settings: Settings) -> web.Application:
 
 def _setup_optional(app: web.Application, settings: Settings) -> None:
     # collectors/ and incentives/ install themselves the same way once they have routes.
-    import collectors  # noqa: PLC0415
-    import incentives  # noqa: PLC0415
+    import collectors
+    import incentives
 
     for package in (collectors, incentives):
         setup = getattr(package, "setup", None)

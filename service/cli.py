@@ -19,9 +19,8 @@ from registry.keys import create_key, list_keys, revoke_key
 from registry.migrate import downgrade, upgrade
 from registry.problems import Problem
 from registry.roles import Role
-from service.settings import Settings, SettingsError, load_settings
-
 from service.demo import MIGRATING_PACKAGES
+from service.settings import Settings, SettingsError, load_settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -83,7 +82,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{path}: no such file", file=sys.stderr)
         return 2
     if args.what == "invoices":
-        from collectors.commands import import_invoices_main  # noqa: PLC0415
+        from collectors.commands import import_invoices_main
 
         return import_invoices_main(settings.database_url, path, args.buyer)
     actor = Actor.cli(f"import registry {path.name}")
@@ -106,7 +105,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API on host:port."""
-    from service.app import create_app  # noqa: PLC0415
+    from service.app import create_app
 
     settings = _settings(args)
     upgrade(settings.database_url, MIGRATING_PACKAGES)
@@ -116,21 +115,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Load the demo registry, print one token per role, and serve."""
-    from service.demo import run_demo  # noqa: PLC0415
+    from service.demo import run_demo
 
     return run_demo(_settings(args), serve=not args.no_serve)
 
 
 def cmd_simulate(argv: list[str]) -> int:
     """Delegate to the policy engine's simulate."""
-    from incentives.commands import simulate_main  # noqa: PLC0415
+    from incentives.commands import simulate_main
 
     return simulate_main(argv)
 
 
 def cmd_policy(argv: list[str]) -> int:
     """Delegate to the policy engine's policy command."""
-    from incentives.commands import policy_main  # noqa: PLC0415
+    from incentives.commands import policy_main
 
     return policy_main(argv)
 

@@ -39,7 +39,7 @@ async def load_demo(database_url: str) -> tuple[bool, list[tuple[str, str, str]]
 
 def run_demo(settings: Settings, serve: bool = True) -> int:
     """Migrate, load, print the URL and tokens, and serve until interrupted."""
-    from service.app import create_app  # noqa: PLC0415
+    from service.app import create_app
 
     upgrade(settings.database_url, MIGRATING_PACKAGES)
     loaded, tokens = asyncio.run(load_demo(settings.database_url))

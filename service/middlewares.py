@@ -82,8 +82,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         log.exception(
             "unexpected error in %s %s (request %s)", request.method, request.path, request_id
         )
-        problem = Problem(500, "Internal server error", "the error was logged with the request id")
-        return problem_response(problem, request_id)
+        failure = Problem(500, "Internal server error", "the error was logged with the request id")
+        return problem_response(failure, request_id)
 
 
 __all__ = ["FieldError", "error_middleware", "problem_response", "request_id_middleware"]

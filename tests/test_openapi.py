@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -57,7 +58,8 @@ async def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     server = ServerProcess(database_url, tmp_path / "server.log")
     server.start()
     try:
-        result = subprocess.run(
+        result = await asyncio.to_thread(
+            subprocess.run,
             [
                 schemathesis_command(), "run", f"{server.url}/api/openapi.json",
                 "--header", f"Authorization: Bearer {token}",

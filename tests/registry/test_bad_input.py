@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the table of cases reads best one case a line
 """Bad input of every kind: a 4xx naming the field, and nothing stored."""
 
 from __future__ import annotations

@@ -104,7 +104,7 @@ def test_a_bad_setting_stops_the_service_naming_it(name: str, tmp_path: Path) ->
         if name == "INCENTIVES_PORT"
         else {"INCENTIVES_DATABASE_URL": "mysql://x"}
     )
-    import os  # noqa: PLC0415
+    import os
 
     result = subprocess.run(
         [sys.executable, "-m", "service.cli", "serve"],

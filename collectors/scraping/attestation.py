@@ -1,0 +1,181 @@
+"""Attested capacity: a centre's scraped accelerators in PFLOPS, checked against its declaration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from collectors.scraping.accelerator_names import catalogue_code
+from collectors.scraping.exporters import NO_MODEL, count_models
+from collectors.scraping.models import CapacityAttestation, ExporterTarget
+from registry.audit import Actor, record
+from registry.fields import CenterKind, Precision
+from registry.models import AcceleratorModel, ComputingCenter
+from registry.resources import inventory_peak
+
+# Clause 五(十九)'s 50P (min_capacity_pflops). The policy file lives in incentives/, which
+# collectors/ may not import; a centre under it is only flagged here, never judged.
+THRESHOLD_PFLOPS = Decimal(50)
+REQUIRED_PRECISION = {
+    CenterKind.INTELLIGENT: Precision.FP16,
+    CenterKind.SUPERCOMPUTING: Precision.FP64,
+}
+# A target whose last good scrape is older than this no longer vouches for its devices.
+STALE_AFTER = dt.timedelta(hours=24)
+UNLABELLED = "(no model label)"
+SCRAPER_ACTOR = Actor(key_id=None, unit_code=None, role="system", request_id="scraping")
+
+
+class Reason(StrEnum):
+    """Why an attestation is flagged for an official's review."""
+
+    BELOW_DECLARED = "attested_below_declared"
+    BELOW_THRESHOLD = "attested_below_threshold"
+
+
+@dataclass(frozen=True)
+class Attested:
+    """A centre's attested capacity and the checks on it."""
+
+    inventory: dict[str, int]
+    unknown_models: dict[str, int]
+    devices_total: int
+    pflops: dict[Precision, Decimal]
+    required_precision: Precision | None
+    threshold: Decimal | None
+    reasons: list[Reason]
+
+    @property
+    def flagged(self) -> bool:
+        """Whether an official should review the centre."""
+        return bool(self.reasons)
+
+
+def attest(
+    devices: Mapping[str, str],
+    catalogue: dict[str, AcceleratorModel],
+    kind: str,
+    declared: Mapping[Precision, Decimal],
+) -> Attested:
+    """Count devices per catalogue model, price them in PFLOPS and check the declaration."""
+    inventory: dict[str, int] = {}
+    unknown: dict[str, int] = {}
+    for name, n in count_models(devices.values()).items():
+        code = catalogue_code(name)
+        if code is not None and code in catalogue:
+            inventory[code] = inventory.get(code, 0) + n
+        else:
+            label = name if name != NO_MODEL else UNLABELLED
+            unknown[label] = unknown.get(label, 0) + n
+    pflops = inventory_peak(sorted(inventory.items()), catalogue)
+    reasons: list[Reason] = []
+    if any(pflops.get(p, Decimal(0)) < amount for p, amount in declared.items()):
+        reasons.append(Reason.BELOW_DECLARED)
+    precision = REQUIRED_PRECISION.get(CenterKind(kind))
+    if precision is not None and pflops.get(precision, Decimal(0)) < THRESHOLD_PFLOPS:
+        reasons.append(Reason.BELOW_THRESHOLD)
+    return Attested(
+        inventory=dict(sorted(inventory.items())),
+        unknown_models=dict(sorted(unknown.items())),
+        devices_total=len(devices),
+        pflops=pflops,
+        required_precision=precision,
+        threshold=THRESHOLD_PFLOPS if precision is not None else None,
+        reasons=reasons,
+    )
+
+
+def _decimal_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+async def centre_devices(
+    session: AsyncSession, center_id: int, now: dt.datetime
+) -> tuple[dict[str, str], list[int]]:
+    """The union of the devices that a centre's enabled, fresh targets last saw."""
+    targets = await session.scalars(
+        select(ExporterTarget)
+        .where(
+            ExporterTarget.center_id == center_id,
+            ExporterTarget.enabled.is_(True),
+            ExporterTarget.last_success_at >= now - STALE_AFTER,
+        )
+        .order_by(ExporterTarget.id)
+    )
+    devices: dict[str, str] = {}
+    ids: list[int] = []
+    for target in targets:
+        # A device seen by two targets (a node and a federating endpoint) counts once.
+        devices |= target.devices
+        ids.append(target.id)
+    return devices, ids
+
+
+async def refresh_attestation(
+    session: AsyncSession, center_id: int, now: dt.datetime, source_target_id: int | None
+) -> CapacityAttestation | None:
+    """Recompute a centre's attestation; add a row only when something changed."""
+    # Lock the centre row: two targets of one centre scraped at once (here or on another
+    # replica) then attest one after the other, the second seeing the first's devices.
+    center = await session.get(ComputingCenter, center_id, with_for_update=True)
+    if center is None:
+        return None
+    devices, target_ids = await centre_devices(session, center_id, now)
+    catalogue = {m.code: m for m in await session.scalars(select(AcceleratorModel))}
+    declared = {Precision(p): Decimal(v) for p, v in center.capacity_pflops.items()}
+    result = attest(devices, catalogue, center.kind, declared)
+    fresh = CapacityAttestation(
+        center_id=center_id,
+        attested_at=now,
+        confirmed_at=now,
+        inventory=result.inventory,
+        unknown_models=result.unknown_models,
+        devices_total=result.devices_total,
+        attested_pflops={str(p): _decimal_text(v) for p, v in sorted(result.pflops.items())},
+        declared_pflops={str(p): _decimal_text(v) for p, v in sorted(declared.items())},
+        center_kind=center.kind,
+        required_precision=result.required_precision,
+        threshold_pflops=None if result.threshold is None else _decimal_text(result.threshold),
+        flagged=result.flagged,
+        reasons=[str(r) for r in result.reasons],
+        source_target_id=source_target_id,
+        target_ids=target_ids,
+    )
+    latest = await latest_attestation(session, center_id)
+    if latest is not None and latest.content() == fresh.content():
+        latest.confirmed_at = now
+        return latest
+    session.add(fresh)
+    await session.flush()
+    await record(
+        session,
+        SCRAPER_ACTOR,
+        "attest",
+        "computing_center",
+        center.code,
+        None if latest is None else _summary(latest),
+        _summary(fresh),
+    )
+    return fresh
+
+
+def _summary(row: CapacityAttestation) -> dict[str, Any]:
+    return {"attestation_id": row.id, **row.content()}
+
+
+async def latest_attestation(session: AsyncSession, center_id: int) -> CapacityAttestation | None:
+    """A centre's current attestation: its newest row."""
+    row: CapacityAttestation | None = await session.scalar(
+        select(CapacityAttestation)
+        .where(CapacityAttestation.center_id == center_id)
+        .order_by(CapacityAttestation.id.desc())
+        .limit(1)
+    )
+    return row

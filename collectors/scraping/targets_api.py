@@ -1,0 +1,263 @@
+"""Exporter targets of a centre: register, list, change and remove them; every change audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from collectors.scraping.attestation import latest_attestation, refresh_attestation
+from collectors.scraping.exporters import ExporterKind, count_models
+from collectors.scraping.models import ExporterTarget
+from collectors.scraping.schemas import TargetIn, TargetOut, TargetPatch
+from collectors.scraping.scraper import SCRAPING
+from registry.api import actor_of, commit, principal_of
+from registry.audit import record
+from registry.models import AcceleratorModel, ComputingCenter, utcnow
+from registry.problems import FieldError, Problem, invalid, not_found
+from registry.roles import Access, Role, check_read, check_write
+from registry.schemas import Page, PageQuery
+from registry.web import DB, operation, read_json, read_query, respond, validate
+
+# Centre operators manage their own centres' targets; officials every centre's.
+TARGET_ACCESS = Access(writers=frozenset({Role.CENTER}))
+BASE = "/api/v1/computing-centers/{code}/exporter-targets"
+TAG = "exporter scraping"
+
+
+async def center_by_code(session: AsyncSession, code: str) -> ComputingCenter:
+    """The centre with this code, or 404."""
+    center = await session.scalar(select(ComputingCenter).where(ComputingCenter.code == code))
+    if center is None:
+        raise not_found("computing centre", code)
+    return center
+
+
+def render(target: ExporterTarget, center_code: str) -> TargetOut:
+    """A target as the API shows it."""
+    return TargetOut(
+        id=target.id,
+        center=center_code,
+        url=target.url,
+        interval_seconds=target.interval_seconds,
+        exporter=ExporterKind(target.exporter),
+        model=target.model,
+        enabled=target.enabled,
+        success_count=target.success_count,
+        failure_count=target.failure_count,
+        consecutive_failures=target.consecutive_failures,
+        last_attempt_at=target.last_attempt_at,
+        last_success_at=target.last_success_at,
+        last_error=target.last_error,
+        next_attempt_at=target.next_attempt_at,
+        detected_exporter=(
+            ExporterKind(target.detected_exporter) if target.detected_exporter else None
+        ),
+        devices_found=len(target.devices or {}),
+        models_found=count_models((target.devices or {}).values()),
+    )
+
+
+def _settings(target: ExporterTarget, center_code: str) -> dict[str, Any]:
+    # The audit keeps what an operator set, not the scrape counters.
+    return {
+        "center": center_code,
+        "url": target.url,
+        "interval_seconds": target.interval_seconds,
+        "exporter": target.exporter,
+        "model": target.model,
+        "enabled": target.enabled,
+    }
+
+
+async def _check_model(session: AsyncSession, model: str | None) -> None:
+    if model is None:
+        return
+    if await session.get(AcceleratorModel, model) is None:
+        known = ", ".join(sorted(await session.scalars(select(AcceleratorModel.code))))
+        raise invalid([FieldError("model", f"unknown accelerator model {model!r}; known: {known}")])
+
+
+async def _check_unique_url(
+    session: AsyncSession, center_id: int, url: str, except_id: int | None = None
+) -> None:
+    query = select(ExporterTarget.id).where(
+        ExporterTarget.center_id == center_id, ExporterTarget.url == url
+    )
+    if except_id is not None:
+        query = query.where(ExporterTarget.id != except_id)
+    if await session.scalar(query) is not None:
+        raise invalid([FieldError("url", f"{url!r} is already a target of this centre")])
+
+
+async def _target(session: AsyncSession, center: ComputingCenter, raw_id: str) -> ExporterTarget:
+    # Ids beyond 32 bits cannot exist; the route already insists on digits.
+    target = await session.get(ExporterTarget, int(raw_id)) if len(raw_id) <= 9 else None
+    if target is None or target.center_id != center.id:
+        raise Problem(404, "Not found", f"centre {center.code!r} has no exporter target {raw_id}")
+    return target
+
+
+async def _reattest(session: AsyncSession, center: ComputingCenter) -> None:
+    # A removed or disabled target stops vouching for its devices at once, not at the next scrape.
+    if await latest_attestation(session, center.id) is not None:
+        await refresh_attestation(session, center.id, utcnow(), None)
+
+
+@operation(
+    summary="List a centre's exporter targets with their scrape record",
+    tag=TAG,
+    query=PageQuery,
+    responses={200: Page[TargetOut]},
+    problems=(400, 401, 403, 404),
+)
+async def list_targets(request: web.Request) -> web.Response:
+    """GET the targets of one centre."""
+    principal = principal_of(request)
+    code = request.match_info["code"]
+    query = read_query(request, PageQuery)
+    async with request.app[DB]() as session:
+        center = await center_by_code(session, code)
+        check_read(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
+        total = await session.scalar(
+            select(func.count())
+            .select_from(ExporterTarget)
+            .where(ExporterTarget.center_id == center.id)
+        )
+        rows = await session.scalars(
+            select(ExporterTarget)
+            .where(ExporterTarget.center_id == center.id)
+            .order_by(ExporterTarget.id)
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+        items = [render(t, code) for t in rows]
+    page = Page[TargetOut](items=items, total=total or 0, limit=query.limit, offset=query.offset)
+    return respond(page)
+
+
+@operation(
+    summary="Register an exporter target of a centre; it is scraped from now on",
+    tag=TAG,
+    body=TargetIn,
+    responses={201: TargetOut},
+    problems=(400, 401, 403, 404, 409, 413, 415, 422),
+)
+async def create_target(request: web.Request) -> web.Response:
+    """POST one target."""
+    principal = principal_of(request)
+    code = request.match_info["code"]
+    given = validate(TargetIn, await read_json(request))
+    async with request.app[DB]() as session:
+        center = await center_by_code(session, code)
+        check_write(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
+        await _check_model(session, given.model)
+        await _check_unique_url(session, center.id, given.url)
+        target = ExporterTarget(
+            center_id=center.id,
+            url=given.url,
+            interval_seconds=given.interval_seconds,
+            exporter=given.exporter.value,
+            model=given.model,
+            enabled=given.enabled,
+            next_attempt_at=utcnow(),
+            devices={},
+        )
+        session.add(target)
+        await session.flush()
+        await record(
+            session,
+            actor_of(request),
+            "create",
+            "exporter_target",
+            str(target.id),
+            None,
+            _settings(target, code),
+        )
+        await commit(session)
+        out = render(target, code)
+    return respond(out, status=201)
+
+
+@operation(
+    summary="Change an exporter target (URL, interval, exporter, model, enabled)",
+    tag=TAG,
+    body=TargetPatch,
+    responses={200: TargetOut},
+    problems=(400, 401, 403, 404, 409, 413, 415, 422),
+)
+async def patch_target(request: web.Request) -> web.Response:
+    """PATCH one target; a changed target is due again at once."""
+    principal = principal_of(request)
+    code = request.match_info["code"]
+    changes = validate(TargetPatch, await read_json(request)).model_dump(exclude_unset=True)
+    async with request.app[DB]() as session:
+        center = await center_by_code(session, code)
+        check_write(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
+        target = await _target(session, center, request.match_info["id"])
+        nulls = [n for n in ("url", "interval_seconds", "exporter", "enabled") if n in changes
+                 and changes[n] is None]  # fmt: skip
+        if nulls:
+            raise invalid([FieldError(n, "may not be null") for n in nulls])
+        if "model" in changes:
+            await _check_model(session, changes["model"])
+        if "url" in changes:
+            await _check_unique_url(session, center.id, changes["url"], target.id)
+        before = _settings(target, code)
+        for name, value in changes.items():
+            setattr(target, name, value.value if isinstance(value, ExporterKind) else value)
+        if changes:
+            target.next_attempt_at = utcnow()
+            target.consecutive_failures = 0
+        await session.flush()
+        if "enabled" in changes:
+            await _reattest(session, center)
+        await record(
+            session,
+            actor_of(request),
+            "update",
+            "exporter_target",
+            str(target.id),
+            before,
+            _settings(target, code),
+        )
+        await commit(session)
+        out = render(target, code)
+    return respond(out)
+
+
+@operation(
+    summary="Remove an exporter target; its devices no longer count after the next attestation",
+    tag=TAG,
+    responses={204: None},
+    problems=(401, 403, 404, 409),
+)
+async def delete_target(request: web.Request) -> web.Response:
+    """DELETE one target."""
+    principal = principal_of(request)
+    code = request.match_info["code"]
+    async with request.app[DB]() as session:
+        center = await center_by_code(session, code)
+        check_write(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
+        target = await _target(session, center, request.match_info["id"])
+        before = _settings(target, code)
+        target_id = target.id
+        await session.delete(target)
+        await session.flush()
+        await _reattest(session, center)
+        await record(
+            session, actor_of(request), "delete", "exporter_target", str(target_id), before, None
+        )
+        await commit(session)
+    request.app[SCRAPING].metrics.forget(target_id)
+    return web.Response(status=204)
+
+
+def add_routes(app: web.Application) -> None:
+    """The target routes under a centre."""
+    app.router.add_get(BASE, list_targets, allow_head=False)
+    app.router.add_post(BASE, create_target)
+    app.router.add_patch(BASE + r"/{id:\d+}", patch_target)
+    app.router.add_delete(BASE + r"/{id:\d+}", delete_target)
