@@ -1,0 +1,114 @@
+"""`infra-incentives simulate` and `infra-incentives policy`: argument parsing and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from incentives.parameters import PolicyError
+from incentives.policy import DEFAULT_POLICY, Policy, load_policy
+from incentives.scenario import LoadedScenario, ScenarioError, load_scenario
+from incentives.simulate import as_json, as_text, differences, run
+
+EXIT_OK, EXIT_DIFFERS, EXIT_INVALID = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that reports usage errors with exit status 2 without exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def simulate_main(argv: list[str]) -> int:
+    """`simulate FILE... [--json] [--check]`: 0 ok, 1 a check differs, 2 an invalid file."""
+    parser = _Parser(prog="infra-incentives simulate", description="Simulate scenario files.")
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--json", action="store_true", help="one JSON document per file")
+    parser.add_argument("--check", action="store_true", help="compare each result with expect")
+    parser.add_argument("--lang", choices=("zh", "en", "both"), default="both")
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    loaded: list[LoadedScenario] = []
+    invalid = False
+    # Validate every file before computing any: nothing is printed as if it were a result.
+    for name in args.files:
+        try:
+            loaded.append(load_scenario(Path(name)))
+        except ScenarioError as exc:
+            invalid = True
+            for line in exc.lines():
+                print(line, file=sys.stderr)
+    if invalid:
+        return EXIT_INVALID
+    results = [(item, run(item)) for item in loaded]
+    if args.check:
+        status = EXIT_OK
+        for item, outcome in results:
+            diffs = differences(item, outcome)
+            if diffs:
+                status = EXIT_DIFFERS
+            if args.json:
+                print(
+                    json.dumps(
+                        {"file": item.file, "ok": not diffs, "differences": diffs},
+                        ensure_ascii=False,
+                    )
+                )
+            else:
+                print(f"{item.file}: {'ok' if not diffs else 'DIFFERS: ' + '; '.join(diffs)}")
+        return status
+    for item, outcome in results:
+        print(as_json(item, outcome) if args.json else as_text(item, outcome, args.lang))
+    return EXIT_OK
+
+
+def policy_main(argv: list[str]) -> int:
+    """`policy show [NAME|FILE] [--lang zh|en]`: the parameters with their references."""
+    parser = _Parser(prog="infra-incentives policy", description="Show the policy.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    show = sub.add_parser("show", help="print every parameter with its clause reference")
+    show.add_argument("policy", nargs="?", default=DEFAULT_POLICY)
+    show.add_argument("--lang", choices=("zh", "en"), default="zh")
+    try:
+        args = parser.parse_args(argv)
+        policy = load_policy(args.policy)
+    except _UsageError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    except PolicyError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    print(show_policy(policy, args.lang))
+    return EXIT_OK
+
+
+def show_policy(policy: Policy, lang: str = "zh") -> str:
+    """Every parameter, its value, its clause reference and the phrase it implements."""
+    zh = lang == "zh"
+    lines = [f"{policy.name}  {policy.title_zh if zh else policy.title_en}", ""]
+    general = ("valid_from", "valid_until", "overlap")
+    for path in general:
+        p = policy.parameters[path]
+        lines.append(f"{path} = {p.values.show()}    [{p.reference}] 「{p.quote}」")
+    for clause in policy.clauses.values():
+        lines += [
+            "",
+            f"clauses.{clause.name}  {clause.reference}  "
+            f"{clause.title_zh if zh else clause.title_en}",
+            f"  「{clause.text}」",
+        ]
+        for path, p in policy.parameters.items():
+            if path.startswith(f"clauses.{clause.name}."):
+                name = path.removeprefix(f"clauses.{clause.name}.")
+                lines.append(f"  {name} = {p.values.show()}    [{p.reference}] 「{p.quote}」")
+    return "\n".join(lines)

@@ -1,0 +1,241 @@
+"""Policy parameters: their vocabularies, value parsers, and values dated by start day."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import cast
+
+from incentives.money import is_fen_exact
+
+CLAUSES = ("computing_center_build", "compute_voucher", "identifier_node")
+CENTER_KINDS = ("intelligent", "supercomputing", "general", "edge")
+UNIT_KINDS = (
+    "university",
+    "research_institute",
+    "enterprise",
+    "compute_provider",
+    "telecom_operator",
+    "government",
+)
+PRECISIONS = ("FP16", "FP32", "FP64")
+COST_CATEGORIES = ("equipment", "software", "civil_works", "other")
+OVERLAP_MODES = ("top_up",)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+class PolicyError(Exception):
+    """A policy file or override that cannot be used, with every bad field."""
+
+    def __init__(self, errors: list[tuple[str, str]], source: str = "") -> None:
+        self.errors = errors
+        self.source = source
+        prefix = f"{source}: " if source else ""
+        super().__init__("\n".join(f"{prefix}{path}: {msg}" for path, msg in errors))
+
+
+# --- value parsers: each takes raw YAML data and returns a typed value or raises ValueError ---
+
+
+def parse_date(raw: object) -> date:
+    """A calendar date, from a YAML date or an ISO 'YYYY-MM-DD' string."""
+    if type(raw) is date:
+        return raw
+    if isinstance(raw, str) and _ISO_DATE.match(raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError as exc:
+            raise ValueError(f"not a valid date: {raw!r} ({exc})") from None
+    raise ValueError(f"must be a date YYYY-MM-DD, got {raw!r}")
+
+
+def parse_decimal(raw: object) -> Decimal:
+    """An exact decimal number from an int, a Decimal or a numeric string; never a float."""
+    if isinstance(raw, bool | float):
+        raise ValueError(f"must be an exact number (a string or a decimal), got {raw!r}")
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise ValueError(f"must be a finite number, got {raw}")
+        return raw
+    if isinstance(raw, str) and _NUMBER.match(raw.strip()):
+        try:
+            return Decimal(raw.strip())
+        except InvalidOperation:  # pragma: no cover - the pattern already rules it out
+            pass
+    raise ValueError(f"must be a number, got {raw!r}")
+
+
+def parse_non_negative(raw: object) -> Decimal:
+    """A decimal at least 0."""
+    value = parse_decimal(raw)
+    if value < 0:
+        raise ValueError(f"must not be negative, got {value}")
+    return value
+
+
+def parse_money(raw: object) -> Decimal:
+    """An amount in yuan, at least 0, with at most two decimals."""
+    value = parse_non_negative(raw)
+    if not is_fen_exact(value):
+        raise ValueError(f"must have at most two decimals (whole fen), got {value}")
+    return value
+
+
+def parse_rate(raw: object) -> Decimal:
+    """A share between 0 and 1 inclusive."""
+    value = parse_decimal(raw)
+    if not Decimal(0) <= value <= Decimal(1):
+        raise ValueError(f"must be between 0 and 1, got {value}")
+    return value
+
+
+def parse_bool(raw: object) -> bool:
+    """true or false, nothing else."""
+    if isinstance(raw, bool):
+        return raw
+    raise ValueError(f"must be true or false, got {raw!r}")
+
+
+def choice(allowed: tuple[str, ...]) -> Callable[[object], str]:
+    """A parser for one of the allowed words."""
+
+    def parse(raw: object) -> str:
+        if isinstance(raw, str) and raw in allowed:
+            return raw
+        raise ValueError(f"must be one of {', '.join(allowed)}; got {raw!r}")
+
+    return parse
+
+
+def subset(allowed: tuple[str, ...]) -> Callable[[object], tuple[str, ...]]:
+    """A parser for a list of distinct allowed words."""
+
+    def parse(raw: object) -> tuple[str, ...]:
+        if not isinstance(raw, list):
+            raise ValueError(f"must be a list of {', '.join(allowed)}; got {raw!r}")
+        items = tuple(choice(allowed)(item) for item in raw)
+        if len(set(items)) != len(items):
+            raise ValueError(f"lists a value twice: {list(items)}")
+        return items
+
+    return parse
+
+
+def parse_precision(raw: object) -> Mapping[str, str]:
+    """A mapping from centre kind to the precision its capacity is counted in."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"must map centre kinds to {', '.join(PRECISIONS)}; got {raw!r}")
+    return {choice(CENTER_KINDS)(k): choice(PRECISIONS)(v) for k, v in raw.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """What a parameter holds and whether it may change over time."""
+
+    parse: Callable[[object], object]
+    datable: bool = True
+
+
+_V = "clauses.compute_voucher."
+_C = "clauses.computing_center_build."
+_N = "clauses.identifier_node."
+SPECS: dict[str, Spec] = {
+    "valid_from": Spec(parse_date, datable=False),
+    "valid_until": Spec(parse_date, datable=False),
+    "overlap": Spec(choice(OVERLAP_MODES), datable=False),
+    _C + "center_kinds": Spec(subset(CENTER_KINDS)),
+    _C + "min_capacity_pflops": Spec(parse_non_negative),
+    _C + "precision": Spec(parse_precision),
+    _C + "cost_categories": Spec(subset(COST_CATEGORIES)),
+    _C + "rate": Spec(parse_rate),
+    _C + "cap_per_unit": Spec(parse_money),
+    _V + "buyer_kinds": Spec(subset(UNIT_KINDS)),
+    _V + "spend_threshold": Spec(parse_money),
+    _V + "rate": Spec(parse_rate),
+    _V + "cap_per_unit_per_year": Spec(parse_money),
+    _V + "require_provider_confirmation": Spec(parse_bool),
+    _N + "amount": Spec(parse_money),
+    _N + "per": Spec(choice(("unit", "node"))),
+}
+
+
+# --- dated values ---
+
+
+@dataclass(frozen=True, slots=True)
+class Dated:
+    """A parameter's values by start date; a plain value starts at date.min."""
+
+    path: str
+    starts: tuple[date, ...]
+    values: tuple[object, ...]
+
+    @property
+    def is_dated(self) -> bool:
+        """True when the value changes over time."""
+        return self.starts[0] != date.min
+
+    def at(self, day: date) -> object:
+        """The value whose start is the newest one not after day."""
+        i = bisect_right(self.starts, day)
+        if i == 0:
+            raise PolicyError(
+                [(self.path, f"has no value on {day}; its values start {self.starts[0]}")]
+            )
+        return self.values[i - 1]
+
+    def show(self) -> str:
+        """The value as written in the policy file."""
+        if not self.is_dated:
+            return _show(self.values[0])
+        return (
+            "{"
+            + ", ".join(f"{s}: {_show(v)}" for s, v in zip(self.starts, self.values, strict=True))
+            + "}"
+        )
+
+
+def _show(value: object) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _date_key(key: object) -> date | None:
+    if type(key) is date:
+        return key
+    if isinstance(key, str) and _ISO_DATE.match(key):
+        return parse_date(key)
+    return None
+
+
+def parse_parameter(path: str, raw: object) -> Dated:
+    """Parse a plain or dated value for the parameter at path (ValueError on bad input)."""
+    spec = SPECS[path]
+    if isinstance(raw, dict) and raw:
+        keys = [_date_key(k) for k in raw]
+        if all(k is not None for k in keys):
+            if not spec.datable:
+                raise ValueError("cannot have dated values")
+            pairs = sorted(zip(cast(list[date], keys), raw.values(), strict=True))
+            values: list[object] = []
+            for start, value in pairs:
+                try:
+                    values.append(spec.parse(value))
+                except ValueError as exc:
+                    raise ValueError(f"value from {start}: {exc}") from None
+            return Dated(path, tuple(s for s, _ in pairs), tuple(values))
+        if any(k is not None for k in keys):
+            raise ValueError("mixes dated and plain keys")
+    return Dated(path, (date.min,), (spec.parse(raw),))

@@ -1,0 +1,1 @@
+"""Shipped policy files (data; a package so that wheels carry the YAML)."""

@@ -1,0 +1,94 @@
+"""Field types of scenario files: each parses raw YAML data or says what is wrong."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field, PlainValidator
+
+from incentives.outcome import Reason
+from incentives.parameters import parse_date, parse_decimal, parse_money
+from registry.credit_code import credit_code_error
+
+_INVOICE_NUMBER = re.compile(r"^(\d{20}|\d{10}[-_ ]?\d{8}|\d{12}[-_ ]?\d{8})$")
+YEAR = re.compile(r"^\d{4}$")
+
+
+def _code(raw: object) -> str:
+    # YAML reads `subject: 2025` or `code: 7` as int; a code is text.
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = str(raw)
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError(f"must be a non-empty code, got {raw!r}")
+    return raw
+
+
+def _invoice_number(raw: object) -> str:
+    if not isinstance(raw, str):
+        # An unquoted number would lose leading zeros or be read as octal.
+        raise ValueError(f"must be a quoted string, got {raw!r}")
+    if not _INVOICE_NUMBER.match(raw):
+        raise ValueError(
+            f"must be 20 digits, or a 10- or 12-digit code and an 8-digit number; got {raw!r}"
+        )
+    return raw
+
+
+def _positive_money(raw: object) -> Decimal:
+    value = parse_money(raw)
+    if value <= 0:
+        raise ValueError(f"must be more than 0, got {value}")
+    return value
+
+
+def _non_negative_decimal(raw: object) -> Decimal:
+    value = parse_decimal(raw)
+    if value < 0:
+        raise ValueError(f"must not be negative, got {value}")
+    return value
+
+
+def _credit_code(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise ValueError(f"must be a string, got {raw!r}")
+    problem = credit_code_error(raw)
+    if problem:
+        raise ValueError(problem)
+    return raw
+
+
+def none_as_empty(raw: object) -> object:
+    """An absent list written as `key:` with nothing after it."""
+    return [] if raw is None else raw
+
+
+Code = Annotated[str, PlainValidator(_code)]
+Money = Annotated[Decimal, PlainValidator(parse_money)]
+PositiveMoney = Annotated[Decimal, PlainValidator(_positive_money)]
+Pflops = Annotated[Decimal, PlainValidator(_non_negative_decimal)]
+Day = Annotated[date, PlainValidator(parse_date)]
+InvoiceNumber = Annotated[str, PlainValidator(_invoice_number)]
+CreditCode = Annotated[str, PlainValidator(_credit_code)]
+Text = Annotated[str, Field(min_length=1)]
+Status = Literal["planned", "under_construction", "operational", "decommissioned"]
+UnitKind = Literal[
+    "university",
+    "research_institute",
+    "enterprise",
+    "compute_provider",
+    "telecom_operator",
+    "government",
+]
+Clause = Literal["computing_center_build", "compute_voucher", "identifier_node"]
+
+
+def _reason(raw: object) -> Reason:
+    if isinstance(raw, str) and raw in {r.value for r in Reason}:
+        return Reason(raw)
+    raise ValueError(f"unknown reason {raw!r}; known: {', '.join(Reason)}")
+
+
+ReasonCode = Annotated[Reason, PlainValidator(_reason)]
