@@ -12,7 +12,6 @@ from typing import Any, cast
 
 import yaml
 
-from incentives.exact_yaml import load_file
 from incentives.parameters import (
     CLAUSES,
     SPECS,
@@ -20,6 +19,7 @@ from incentives.parameters import (
     PolicyError,
     parse_parameter,
 )
+from registry.exact_yaml import load_file
 
 POLICY_DIR = Path(__file__).parent / "policies"
 DEFAULT_POLICY = "heilongjiang-digital-2023"

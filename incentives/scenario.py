@@ -16,7 +16,6 @@ from pydantic import (
     ValidationError,
 )
 
-from incentives.exact_yaml import load_file
 from incentives.facts import (
     CenterFacts,
     Facts,
@@ -45,6 +44,7 @@ from incentives.scenario_fields import (
     none_as_empty,
 )
 from registry.credit_code import in_province
+from registry.exact_yaml import load_file
 
 
 class _Model(BaseModel):

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from registry.api import check_references
 from registry.audit import Actor, record_many
+from registry.exact_yaml import load_file
 from registry.problems import FieldError, Problem, invalid
 from registry.resources import (
     COMPUTING_CENTERS,
@@ -28,7 +29,6 @@ from registry.resources import (
 )
 from registry.schemas import Strict
 from registry.web import pydantic_errors
-from registry.yamlfile import load_yaml
 
 # Scenario sections in the order their references need; others (invoices, expect…) are skipped.
 SECTIONS: tuple[tuple[str, Resource], ...] = (
@@ -151,7 +151,7 @@ async def _store(
 
 def read_scenario_registry(path: Path) -> dict[str, list[Any]]:
     """The registry sections of a scenario (YAML or JSON) file."""
-    data = load_yaml(path)
+    data = load_file(path)
     if not isinstance(data, dict):
         raise invalid([FieldError("file", "a scenario file is a mapping at the top level")])
     return {name: data.get(name) or [] for name, _ in SECTIONS}

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from incentives.exact_yaml import load_text
+from registry.exact_yaml import load_text
 
 
 def test_decimal_numbers_load_as_decimal() -> None:
