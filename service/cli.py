@@ -190,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    # A line per job run every few seconds drowns what an operator needs to see.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # simulate and policy have grammars of their own in incentives/.
     if args_list and args_list[0] == "simulate":
         return cmd_simulate(args_list[1:])
