@@ -12,9 +12,9 @@ if TYPE_CHECKING:
 
 def setup(app: web.Application, settings: CollectorSettings) -> None:
     """Install every collector's routes, jobs and lifecycle hooks in an app."""
-    from collectors.invoices.install import install as invoices  # noqa: PLC0415
-    from collectors.scraping.install import install as scraping  # noqa: PLC0415
-    from collectors.telemetry.install import install as telemetry  # noqa: PLC0415
+    from collectors.invoices.install import install as invoices
+    from collectors.scraping.install import install as scraping
+    from collectors.telemetry.install import install as telemetry
 
     telemetry(app, settings)
     scraping(app, settings)

@@ -17,3 +17,8 @@ class CollectorSettings(Protocol):
     def timezone(self) -> str:
         """Calendar time zone of days and schedules (Asia/Shanghai)."""
         ...
+
+    @property
+    def max_body_bytes(self) -> int:
+        """The largest request body the service accepts (uploads stream up to it)."""
+        ...

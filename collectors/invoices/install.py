@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from collectors.invoices.api import CONFIG, InvoiceConfig, add_routes
 from collectors.settings import CollectorSettings
 
 
 def install(app: web.Application, settings: CollectorSettings) -> None:
     """Add the invoices collector's routes, jobs and hooks."""
+    # Uploads are streamed to disk, so the app's client_max_size does not see them; the same
+    # limit is applied while streaming.
+    app[CONFIG] = InvoiceConfig(timezone=settings.timezone, max_body_bytes=settings.max_body_bytes)
+    add_routes(app)

@@ -1,1 +1,93 @@
-"""Tables of the invoices collector."""
+"""Tables of the invoices collector: uploads, invoice claims, first claims and sales reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.db import Base
+from registry.models import UTCDateTime, utcnow
+
+
+class InvoiceUpload(Base):
+    """One stored upload of an invoice file: who sent what, and what it changed."""
+
+    __tablename__ = "invoice_uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # None when an official's file holds invoices of several buyers.
+    buyer_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    uploaded_by: Mapped[str] = mapped_column(String(64))  # an API key id, or "cli"
+    filename: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    row_count: Mapped[int] = mapped_column(Integer)
+    stored_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Invoice(Base):
+    """A buyer's claim of one invoice; a number claimed by two buyers is kept twice."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        # Two indexes only: each one more costs a third of the insert time of a large upload.
+        # (buyer, number) also serves a buyer's list; (upload, row) counts a chunk's inserts.
+        UniqueConstraint("buyer_unit_id", "number"),
+        Index("ix_invoices_upload_id_row", "upload_id", "row"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    # 20 digits of a digital invoice (数电票), or a legacy VAT invoice's code followed by its
+    # 8-digit number; `code` keeps the legacy code apart so the pair can be shown again.
+    number: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str | None] = mapped_column(String(12))
+    buyer_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    seller_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)  # tax-inclusive total, always positive
+    kind: Mapped[str] = mapped_column(String(8))  # blue | red
+    reverses: Mapped[str | None] = mapped_column(String(20))
+    upload_id: Mapped[int] = mapped_column(ForeignKey("invoice_uploads.id", ondelete="RESTRICT"))
+    row: Mapped[int] = mapped_column(Integer)  # as a spreadsheet shows it (header is row 1)
+
+
+class InvoiceNumberClaim(Base):
+    """The first buyer to claim an invoice number; the primary key makes the first claim win."""
+
+    __tablename__ = "invoice_first_claims"
+
+    number: Mapped[str] = mapped_column(String(20), primary_key=True)
+    buyer_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+
+
+class SalesReport(Base):
+    """A key provider's report of one invoice it issued and the compute it delivered."""
+
+    __tablename__ = "sales_reports"
+    __table_args__ = (UniqueConstraint("seller_unit_id", "number"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    seller_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    number: Mapped[str] = mapped_column(String(20), index=True)
+    code: Mapped[str | None] = mapped_column(String(12))
+    # The buyer as the seller knows it: a credit code that need not be registered here.
+    buyer_credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    accelerator_hours: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    reported_by: Mapped[str] = mapped_column(String(64))
+    reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

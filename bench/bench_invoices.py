@@ -1,0 +1,255 @@
+"""Benchmark invoice upload through the real HTTP API against pandas + sqlite3 executemany.
+
+Run: .venv/bin/python bench/bench_invoices.py [--rows 100000] [--memory-rows 1000000]
+     [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/bench]  (default: SQLite)
+
+For each size it writes a CSV of that many invoices, starts `infra-incentives serve` on
+127.0.0.1 as a child process, uploads the file (streamed from disk), and reports the rate and
+the server's peak resident memory (VmHWM). The reference reads the same CSV with
+`pandas.read_csv(dtype=str)` and stores it with `sqlite3.executemany`, in its own process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from registry.audit import Actor
+from registry.db import create_engine, session_factory
+from registry.importer import import_sections
+from registry.keys import create_key
+from registry.migrate import upgrade
+
+BUYER = "91230100MA1HRB0032"
+SELLER = "91230100MA1PRN0057"
+PACKAGES = ("registry", "collectors", "incentives")
+REFERENCE = """
+import resource, sqlite3, sys, time
+import pandas as pd
+path, db = sys.argv[1], sys.argv[2]
+start = time.perf_counter()
+frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+con = sqlite3.connect(db)
+con.execute("PRAGMA journal_mode=WAL")
+con.execute("CREATE TABLE invoices (number TEXT, buyer TEXT, seller TEXT, issued_on TEXT, "
+            "amount TEXT, kind TEXT, reverses TEXT)")
+con.executemany("INSERT INTO invoices VALUES (?, ?, ?, ?, ?, ?, ?)",
+                frame.itertuples(index=False, name=None))
+con.commit()
+seconds = time.perf_counter() - start
+print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def write_csv(path: Path, rows: int) -> None:
+    """Invoices of one buyer from one listed provider, numbered in 2025."""
+    with path.open("w", encoding="utf-8") as f:
+        f.write("number,buyer,seller,issued_on,amount,kind,reverses\n")
+        for n in range(rows):
+            day = f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}"
+            f.write(f"2523{n:016d},{BUYER},{SELLER},{day},{100 + n % 99991}.{n % 100:02d},blue,\n")
+
+
+async def prepare(database_url: str) -> str:
+    """Schema, a buyer and a listed provider, and the buyer's token."""
+    upgrade(database_url, PACKAGES)
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            sections = {
+                "units": [
+                    {"code": "B1", "name": "买方", "credit_code": BUYER, "kind": "enterprise"},
+                    {
+                        "code": "P1",
+                        "name": "服务商",
+                        "credit_code": SELLER,
+                        "kind": "compute_provider",
+                    },
+                ],
+                "key_providers": [{"unit": "P1", "listed_from": "2024-01-01"}],
+            }
+            await import_sections(session, sections, Actor.cli("bench"))
+            _, token = await create_key(session, "B1", "buyer", Actor.cli("bench"))
+    finally:
+        await engine.dispose()
+    return token
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set size (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def serve(database_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the service and wait until it is ready."""
+    port = free_port()
+    env = {**os.environ, "INCENTIVES_DATABASE_URL": database_url, "INCENTIVES_PORT": str(port),
+           "INCENTIVES_HOST": "127.0.0.1", "INCENTIVES_SCHEDULER": "false",
+           "INCENTIVES_MAX_BODY_MB": "1024"}  # fmt: skip
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve"], env=env, stdout=out, stderr=out
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=1):
+                return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit(f"server did not start: {log.read_text()[-2000:]}")
+
+
+def upload(url: str, token: str, path: Path) -> tuple[float, dict[str, object]]:
+    """POST the file, streamed from disk; seconds taken and the answer."""
+    with path.open("rb") as body:
+        request = urllib.request.Request(
+            url + "/api/v1/invoices",
+            data=body,
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "text/csv",
+                "Content-Length": str(path.stat().st_size),
+            },
+        )
+        start = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=3600) as r:
+            answer = json.load(r)
+        return time.perf_counter() - start, answer
+
+
+def fresh_database(base: str | None, work: Path, rows: int) -> str:
+    """A new empty database for one run."""
+    if base is None:
+        return f"sqlite+aiosqlite:///{work / f'bench-{rows}.sqlite3'}"
+    from sqlalchemy.engine.url import make_url
+
+    name = f"bench_invoices_{rows}_{os.getpid()}"
+
+    async def create() -> None:
+        from sqlalchemy import text
+
+        engine = create_engine(base, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(create())
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(base: str | None, database_url: str) -> None:
+    """Remove a benchmark's PostgreSQL database."""
+    if base is None:
+        return
+    from sqlalchemy import text
+    from sqlalchemy.engine.url import make_url
+
+    name = make_url(database_url).database
+
+    async def drop() -> None:
+        engine = create_engine(base, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(drop())
+
+
+def run_service(rows: int, work: Path, base: str | None) -> tuple[float, float, float]:
+    """Seconds, peak server MB at idle and after the upload, for one size."""
+    csv_path = work / f"invoices-{rows}.csv"
+    write_csv(csv_path, rows)
+    database_url = fresh_database(base, work, rows)
+    token = asyncio.run(prepare(database_url))
+    proc, url = serve(database_url, work / "server.log")
+    try:
+        idle = peak_rss_mb(proc.pid)
+        seconds, answer = upload(url, token, csv_path)
+        peak = peak_rss_mb(proc.pid)
+        assert answer["stored"] == rows, answer
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        drop_database(base, database_url)
+    return seconds, idle, peak
+
+
+def run_reference(rows: int, work: Path) -> tuple[float, float]:
+    """Seconds and peak MB of pandas.read_csv + sqlite3 executemany of the same file."""
+    csv_path = work / f"invoices-{rows}.csv"
+    if not csv_path.exists():
+        write_csv(csv_path, rows)
+    db = work / f"reference-{rows}.sqlite3"
+    db.unlink(missing_ok=True)
+    out = subprocess.run(
+        [sys.executable, "-c", REFERENCE, str(csv_path), str(db)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    ).stdout.split()
+    return float(out[0]), int(out[1]) / 1024
+
+
+def main() -> int:
+    """Measure and print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="rows for the rate")
+    parser.add_argument("--memory-rows", type=int, default=1_000_000, help="0 to skip")
+    parser.add_argument("--database-url", help="a PostgreSQL server URL; default SQLite")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-invoices-") as tmp:
+        work = Path(tmp)
+        seconds, idle, peak = run_service(args.rows, work, args.database_url)
+        ref_seconds, ref_peak = run_reference(args.rows, work)
+        rate, ref_rate = args.rows / seconds, args.rows / ref_seconds
+        backend = "PostgreSQL" if args.database_url else "SQLite"
+        print(f"invoice upload over HTTP ({backend}), {args.rows:,} rows")
+        print(f"  service:   {seconds:8.2f} s  {rate:10,.0f} rows/s  peak {peak:6.0f} MB")
+        print(
+            f"  reference: {ref_seconds:8.2f} s  {ref_rate:10,.0f} rows/s  peak {ref_peak:6.0f} MB"
+        )
+        print(f"  rate ratio service/reference: {rate / ref_rate:.2f} (aim: at least 0.50)")
+        if args.memory_rows:
+            seconds, idle, peak = run_service(args.memory_rows, work, args.database_url)
+            print(f"invoice upload over HTTP ({backend}), {args.memory_rows:,} rows")
+            print(
+                f"  service:   {seconds:8.2f} s  {args.memory_rows / seconds:10,.0f} rows/s  "
+                f"peak {peak:6.0f} MB (idle {idle:.0f} MB; aim: under 500 MB)"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

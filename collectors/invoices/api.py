@@ -1,0 +1,251 @@
+"""HTTP API: invoice uploads and the invoice list, sales reports, reconciliation."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from collectors.invoices.listing import list_invoices
+from collectors.invoices.parsing import read_file
+from collectors.invoices.reconciliation import reconcile
+from collectors.invoices.sales_reports import store_sales_reports
+from collectors.invoices.schemas import (
+    InvoiceItem,
+    InvoiceOut,
+    InvoiceQuery,
+    ReconciliationOut,
+    ReconciliationQuery,
+    SalesReportBatch,
+    SalesReportIn,
+    SalesReportResult,
+    UploadQuery,
+    UploadResult,
+)
+from collectors.invoices.store import UploadMeta, store_invoices
+from collectors.invoices.upload import XLSX, receive
+from collectors.invoices.validation import Buyers
+from registry.api import actor_of, principal_of, unit_ids
+from registry.models import Unit
+from registry.problems import FieldError, Problem, forbidden, invalid, not_found
+from registry.roles import Principal, Role, require_official, require_role
+from registry.schemas import Page
+from registry.web import DB, operation, pydantic_errors, read_json, read_query, respond
+
+log = logging.getLogger("infra_incentives.invoices")
+BUYERS = frozenset({Role.BUYER})
+PROVIDERS = frozenset({Role.PROVIDER})
+
+
+@dataclass(frozen=True)
+class InvoiceConfig:
+    """What the invoice API is told at start."""
+
+    timezone: str
+    max_body_bytes: int
+
+    def today(self) -> dt.date:
+        """Today's calendar day in the service's time zone (Asia/Shanghai)."""
+        return dt.datetime.now(ZoneInfo(self.timezone)).date()
+
+
+CONFIG = web.AppKey("invoice_config", InvoiceConfig)
+
+_BINARY = {"type": "string", "contentMediaType": "application/octet-stream"}
+UPLOAD_MEDIA: dict[str, Any] = {
+    "text/csv": {
+        "type": "string",
+        "description": "header row, then one invoice per row; English field names or "
+        "发票号码, 发票代码, 购买方统一社会信用代码, 销售方统一社会信用代码, 开票日期, 价税合计, "
+        "发票类型 (蓝字/红字), 被冲红发票号码; UTF-8 or GB18030",
+    },
+    XLSX: {**_BINARY, "contentMediaType": XLSX, "description": "first sheet, same columns"},
+    "application/json": {
+        "type": "object",
+        "required": ["invoices"],
+        "additionalProperties": False,
+        "properties": {
+            "invoices": {
+                "type": "array",
+                "minItems": 1,
+                "items": InvoiceItem.model_json_schema(),
+            }
+        },
+    },
+    "multipart/form-data": {
+        "type": "object",
+        "required": ["file"],
+        "properties": {"file": {**_BINARY, "description": "a .csv, .xlsx or .json file"}},
+    },
+}
+
+
+async def _unit_id(request: web.Request, code: str) -> int:
+    async with request.app[DB]() as session:
+        found = await unit_ids(session, {code})
+    if code not in found:
+        raise not_found("unit", code)
+    return found[code]
+
+
+async def _buyers(request: web.Request, principal: Principal, code: str | None) -> Buyers:
+    """Who the rows may name as buyer: a buyer token its own unit, an official anyone."""
+    if not principal.is_official:
+        if code is not None and code != principal.unit_code:
+            raise forbidden("a buyer token uploads only its own unit's invoices")
+        async with request.app[DB]() as session:
+            credit = await session.scalar(
+                select(Unit.credit_code).where(Unit.id == principal.unit_id)
+            )
+        reason = (
+            f"must be your unit's credit code {credit}: "
+            "a buyer token uploads only its own unit's invoices"
+        )
+        return Buyers(default=principal.unit_id, only=principal.unit_id, only_reason=reason)
+    if code is None:
+        return Buyers()
+    unit = await _unit_id(request, code)
+    return Buyers(default=unit, only=unit, only_reason=f"must be the credit code of unit {code}")
+
+
+@operation(
+    summary="Upload invoices (CSV, XLSX, JSON or a form's file); all rows or none",
+    tag="invoices",
+    body_media=UPLOAD_MEDIA,
+    query=UploadQuery,
+    responses={200: UploadResult, 201: UploadResult},
+    problems=(400, 401, 403, 404, 409, 413, 415, 422),
+    description="Every row is checked and every error reported at once, by row and column "
+    "as the file names them (JSON items by index). 201 when invoices were stored; 200 for a "
+    "dry run or when every row was already stored with the same values.",
+)
+async def post_invoices(request: web.Request) -> web.Response:
+    """POST /api/v1/invoices."""
+    principal = principal_of(request)
+    require_role(principal, BUYERS, "upload invoices")
+    query = read_query(request, UploadQuery)
+    buyers = await _buyers(request, principal, query.buyer)
+    config = request.app[CONFIG]
+    received = await receive(request, config.max_body_bytes)
+    log.info(
+        "invoice upload of %d bytes from key %s received; checking and storing",
+        received.size,
+        principal.key_id,
+    )
+    try:
+        rows = await asyncio.to_thread(read_file, received.path, received.file_format)
+        meta = UploadMeta(
+            actor=actor_of(request),
+            uploaded_by=principal.key_id,
+            filename=received.filename,
+            sha256=received.sha256,
+        )
+        async with request.app[DB]() as session:
+            report = await store_invoices(
+                session, rows, buyers, meta, config.today(), dry_run=query.dry_run
+            )
+    finally:
+        received.remove()
+    result = UploadResult(
+        upload=report.upload,
+        dry_run=report.dry_run,
+        rows=report.rows,
+        stored=report.stored,
+        unchanged=report.unchanged,
+        duplicate_claims=report.duplicate_claims,
+    )
+    return respond(result, status=201 if report.upload is not None else 200)
+
+
+@operation(
+    summary="List stored invoices with their status (counted, or the exclusion reason)",
+    tag="invoices",
+    query=InvoiceQuery,
+    responses={200: Page[InvoiceOut]},
+    problems=(400, 401, 403, 404),
+)
+async def get_invoices(request: web.Request) -> web.Response:
+    """GET /api/v1/invoices."""
+    principal = principal_of(request)
+    require_role(principal, BUYERS, "list invoices")
+    query = read_query(request, InvoiceQuery)
+    buyer_id: int | None = None
+    if not principal.is_official:
+        if query.buyer is not None and query.buyer != principal.unit_code:
+            raise forbidden("a buyer token sees only its own unit's invoices")
+        buyer_id = principal.unit_id
+    elif query.buyer is not None:
+        buyer_id = await _unit_id(request, query.buyer)
+    async with request.app[DB]() as session:
+        items, total = await list_invoices(session, buyer_id, query.year, query.limit, query.offset)
+    page = Page[InvoiceOut](items=items, total=total, limit=query.limit, offset=query.offset)
+    return respond(page)
+
+
+@operation(
+    summary="Report invoices issued and compute delivered (key providers); all or nothing",
+    tag="invoices",
+    body=SalesReportBatch,
+    responses={200: SalesReportResult, 201: SalesReportResult},
+    problems=(400, 401, 403, 409, 413, 415, 422),
+    description="A report identical to a stored one changes nothing (200); one that differs "
+    "from the stored report of the same seller and number is an error.",
+)
+async def post_sales_reports(request: web.Request) -> web.Response:
+    """POST /api/v1/sales-reports."""
+    principal = principal_of(request)
+    require_role(principal, PROVIDERS, "report sales")
+    body = await read_json(request)
+    if not isinstance(body, dict) or set(body) != {"reports"}:
+        raise invalid([FieldError("body", 'send {"reports": [...]}')])
+    if not isinstance(body["reports"], list) or not body["reports"]:
+        raise invalid([FieldError("reports", "must be a non-empty list")])
+    items: dict[int, SalesReportIn] = {}
+    errors: list[FieldError] = []
+    for i, raw in enumerate(body["reports"]):
+        try:
+            items[i] = SalesReportIn.model_validate(raw)
+        except ValidationError as exc:
+            errors.extend(pydantic_errors(exc, i))
+    async with request.app[DB]() as session:
+        result = await store_sales_reports(session, principal, actor_of(request), items, errors)
+    return respond(result, status=201 if result.stored else 200)
+
+
+@operation(
+    summary="Reconcile sales reports with buyers' invoices: every mismatch (officials)",
+    tag="invoices",
+    query=ReconciliationQuery,
+    responses={200: ReconciliationOut},
+    problems=(400, 401, 403, 404),
+)
+async def get_reconciliation(request: web.Request) -> web.Response:
+    """GET /api/v1/reconciliation."""
+    principal = principal_of(request)
+    require_official(principal, "see the reconciliation")
+    query = read_query(request, ReconciliationQuery)
+    seller = await _unit_id(request, query.seller) if query.seller else None
+    buyer = await _unit_id(request, query.buyer) if query.buyer else None
+    async with request.app[DB]() as session:
+        out = await reconcile(
+            session, seller, buyer, query.year, query.kind, query.limit, query.offset
+        )
+    return respond(out)
+
+
+def add_routes(app: web.Application) -> None:
+    """Add the invoice routes under /api/v1."""
+    app.router.add_post("/api/v1/invoices", post_invoices)
+    app.router.add_get("/api/v1/invoices", get_invoices, allow_head=False)
+    app.router.add_post("/api/v1/sales-reports", post_sales_reports)
+    app.router.add_get("/api/v1/reconciliation", get_reconciliation, allow_head=False)
+
+
+__all__ = ["CONFIG", "InvoiceConfig", "Problem", "add_routes"]

@@ -1,0 +1,207 @@
+"""Input and output models of the invoice, sales-report and reconciliation API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
+
+from collectors.invoices.numbers import CODE_PATTERN, FULL_NUMBER_PATTERN
+from collectors.invoices.status import InvoiceStatus
+from registry.fields import Code, CreditCode, Day, Yuan
+from registry.schemas import PageQuery, Strict
+
+
+def _positive(amount: Decimal) -> Decimal:
+    if amount <= 0:
+        raise ValueError("must be more than 0.00")
+    return amount
+
+
+def _hours(value: Any) -> Decimal:
+    if isinstance(value, bool | float):
+        raise ValueError("give hours as a decimal string or an integer, not a float")
+    try:
+        hours = Decimal(str(value).strip())
+    except Exception:
+        raise ValueError(f"not a number: {value!r}") from None
+    exponent = hours.as_tuple().exponent
+    if not hours.is_finite() or hours < 0 or hours >= Decimal("1e15"):
+        raise ValueError("must be a number from 0 to below 1e15")
+    if isinstance(exponent, int) and exponent < -3:
+        raise ValueError("at most three decimals")
+    return hours
+
+
+PositiveYuan = Annotated[Yuan, AfterValidator(_positive)]
+Hours = Annotated[
+    Decimal,
+    BeforeValidator(_hours),
+    PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\d{1,15}(\.\d{1,3})?$"},
+                {"type": "integer", "minimum": 0},
+            ],
+            "description": "delivered accelerator-hours, at most three decimals",
+        },
+        mode="validation",
+    ),
+    WithJsonSchema({"type": "string"}, mode="serialization"),
+]
+InvoiceNumber = Annotated[str, Field(pattern=FULL_NUMBER_PATTERN)]
+InvoiceCode = Annotated[str, Field(pattern=f"^(?:{CODE_PATTERN})$")]
+
+
+class UploadQuery(Strict):
+    """Options of an invoice upload."""
+
+    dry_run: bool = Field(False, description="check every row, store nothing")
+    buyer: Code | None = Field(
+        None, description="unit code of the buyer, for a file without a buyer column"
+    )
+
+
+class UploadResult(BaseModel):
+    """What an upload stored; a re-upload of the same file stores nothing and has no id."""
+
+    upload: int | None = Field(description="id of the stored upload; null when nothing changed")
+    dry_run: bool
+    rows: int = Field(description="invoice rows in the file")
+    stored: int = Field(description="invoices stored now")
+    unchanged: int = Field(description="invoices already stored with the same values")
+    duplicate_claims: int = Field(description="stored, but another buyer claimed the number first")
+
+
+class InvoiceItem(Strict):
+    """One invoice of a JSON upload; buyer and seller are credit codes (统一社会信用代码)."""
+
+    number: InvoiceNumber
+    code: InvoiceCode | None = Field(None, description="the code of an older VAT invoice")
+    buyer: CreditCode | None = Field(None, description="default: the uploading buyer's unit")
+    seller: CreditCode
+    issued_on: Day
+    amount: PositiveYuan = Field(description="tax-inclusive total (价税合计), always positive")
+    kind: Literal["blue", "red"] = "blue"
+    reverses: Annotated[str, Field(pattern=r"^(?:\d{18}|\d{20})$")] | None = None
+
+
+class InvoiceUpload(Strict):
+    """A JSON upload of invoices."""
+
+    invoices: list[InvoiceItem] = Field(min_length=1)
+
+
+class InvoiceQuery(PageQuery):
+    """Filters of the invoice list."""
+
+    buyer: Code | None = Field(None, description="unit code; a buyer token sees its own unit")
+    year: int | None = Field(None, ge=1990, le=2100, description="calendar year of issue")
+
+
+class InvoiceOut(BaseModel):
+    """A stored invoice with its status: counted, or why the voucher does not count it."""
+
+    number: str
+    code: str | None
+    buyer: str
+    buyer_credit_code: str
+    seller: str
+    seller_credit_code: str
+    issued_on: Day
+    amount: Yuan
+    kind: Literal["blue", "red"]
+    reverses: str | None
+    status: InvoiceStatus
+    confirmed: bool = Field(description="the seller reported the same number, buyer and amount")
+    first_claimed_by: str = Field(description="unit code of the buyer that claimed it first")
+    upload: int
+    row: int
+
+
+class SalesReportIn(Strict):
+    """One invoice a key provider issued, and the compute it delivered."""
+
+    number: InvoiceNumber
+    code: InvoiceCode | None = None
+    buyer: CreditCode
+    seller: CreditCode | None = Field(None, description="officials only; default: your unit")
+    issued_on: Day
+    amount: PositiveYuan
+    accelerator_hours: Hours
+
+    @model_validator(mode="after")
+    def _number_shape(self) -> Self:
+        if (self.code is None) != (len(self.number) == 20):
+            raise ValueError(
+                "a digital invoice number has 20 digits and no code; "
+                "an older VAT invoice has a code and an 8-digit number"
+            )
+        return self
+
+
+class SalesReportBatch(Strict):
+    """A batch of sales reports; all or nothing."""
+
+    reports: list[SalesReportIn] = Field(min_length=1)
+
+
+class SalesReportResult(BaseModel):
+    """What a batch stored; a resent batch stores nothing."""
+
+    stored: int
+    unchanged: int
+
+
+class MismatchKind(StrEnum):
+    """How a sales report disagrees with the buyers' invoices or the listings."""
+
+    AMOUNT_DIFFERS = "amount_differs"
+    INVOICE_UNKNOWN_TO_BUYER = "invoice_unknown_to_buyer"
+    SELLER_NOT_LISTED = "seller_not_listed"
+    SELLER_DIFFERS = "seller_differs"
+
+
+class ReconciliationQuery(PageQuery):
+    """Filters of the reconciliation."""
+
+    seller: Code | None = None
+    buyer: Code | None = None
+    year: int | None = Field(None, ge=1990, le=2100)
+    kind: MismatchKind | None = None
+
+
+class Mismatch(BaseModel):
+    """One disagreement between a sales report and what buyers uploaded."""
+
+    kind: MismatchKind
+    number: str
+    seller: str
+    buyer_credit_code: str
+    buyer: str | None
+    issued_on: Day
+    reported_amount: Yuan
+    invoiced_amount: Yuan | None
+    message: str
+
+
+class ReconciliationOut(BaseModel):
+    """Sales reports against buyers' invoices: how many confirm one, and every mismatch."""
+
+    reports: int
+    confirmed: int
+    mismatches: list[Mismatch]
+    total: int
+    limit: int
+    offset: int

@@ -1,0 +1,357 @@
+"""Store an invoice upload in one transaction: all rows or none, a re-upload changes nothing.
+
+Within the transaction: the upload row is written first (in SQLite that takes the write lock
+before any read, so two uploads queue instead of failing), then each chunk is checked, compared
+with what the buyer already uploaded, inserted with core executemany, and its numbers offered to
+the first-claims table, whose primary key decides which buyer claimed a number first. A number
+claimed by another buyer is stored all the same and shows as a duplicate claim.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from collectors.invoices.bulk import day_value, dialect_of, insert_rows
+from collectors.invoices.models import Invoice, InvoiceNumberClaim, InvoiceUpload
+from collectors.invoices.parsing import REQUIRED, Rows
+from collectors.invoices.validation import Buyers, CheckContext, Checked, check_chunk
+from registry.audit import Actor, record
+from registry.models import Unit
+from registry.money import fen_text
+from registry.problems import FieldError, Problem, conflict, invalid
+
+LOOKUP_BATCH = 5000  # numbers per IN (...) list: far below SQLite's and PostgreSQL's limits
+MAX_ERRORS = 1000  # errors listed in one answer; the detail gives the full count
+COMPARED = ("seller_unit_id", "issued_on", "amount_fen", "kind", "reverses", "code")
+INSERTED = (
+    ("number", "varchar"), ("code", "varchar"), ("buyer_unit_id", "integer"),
+    ("seller_unit_id", "integer"), ("issued_on", "date"), ("amount_fen", "bigint"),
+    ("kind", "varchar"), ("reverses", "varchar"), ("upload_id", "integer"), ("row", "integer"),
+)  # fmt: skip
+CLAIMED = (("number", "varchar"), ("buyer_unit_id", "integer"))
+FILE_COLUMN = {"seller_unit_id": "seller", "issued_on": "issued_on", "amount_fen": "amount",
+               "kind": "kind", "reverses": "reverses", "code": "code"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UploadMeta:
+    """Who uploads which file."""
+
+    actor: Actor
+    uploaded_by: str  # an API key id, or "cli"
+    filename: str | None
+    sha256: str
+
+
+@dataclass
+class UploadReport:
+    """What an upload did (or, on a dry run, would do)."""
+
+    rows: int = 0
+    stored: int = 0
+    unchanged: int = 0
+    duplicate_claims: int = 0
+    upload: int | None = None
+    dry_run: bool = False
+
+
+async def registered_units(session: AsyncSession) -> tuple[dict[str, int], dict[int, str]]:
+    """Credit code -> unit id, and back."""
+    rows = (await session.execute(select(Unit.credit_code, Unit.id))).tuples().all()
+    return {code: uid for code, uid in rows}, {uid: code for code, uid in rows}
+
+
+def header_errors(rows: Rows, buyers: Buyers) -> list[FieldError]:
+    """Columns that say the same thing twice, and required columns that are missing."""
+    errors = list(rows.header_errors)
+    needed = [*REQUIRED] + ([] if buyers.default is not None else ["buyer"])
+    for name in needed:
+        if name not in rows.labels:
+            message = "required column is missing"
+            if name == "buyer":
+                message += "; or name the buyer (?buyer=UNIT, or --buyer on the command line)"
+            if rows.by_index:
+                errors.append(FieldError(name, "required"))
+            else:
+                errors.append(FieldError(rows.label(name), message, row=1))
+    return errors
+
+
+class _Errors:
+    """Every error of an upload, listing the first MAX_ERRORS."""
+
+    def __init__(self) -> None:
+        self.listed: list[FieldError] = []
+        self.count = 0
+
+    def extend(self, errors: Sequence[FieldError]) -> None:
+        self.count += len(errors)
+        self.listed.extend(errors[: max(0, MAX_ERRORS - len(self.listed))])
+
+    def problem(self) -> Problem:
+        detail = None
+        if self.count > len(self.listed):
+            detail = (
+                f"{self.count} errors in the input; the first {len(self.listed)} are listed; "
+                "nothing was stored"
+            )
+        return invalid(self.listed, detail)
+
+
+def _on_conflict_do_nothing(session: AsyncSession, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()
+
+
+async def _stored(
+    session: AsyncSession, numbers: Sequence[str], buyers: set[int]
+) -> dict[tuple[str, int], Any]:
+    """The stored invoices of these buyers with these numbers, by (number, buyer)."""
+    found: dict[tuple[str, int], Any] = {}
+    unique = sorted(set(numbers))
+    cols = [Invoice.number, Invoice.buyer_unit_id, Invoice.upload_id, Invoice.row]
+    cols += [getattr(Invoice, name) for name in COMPARED]
+    for start in range(0, len(unique), LOOKUP_BATCH):
+        batch = unique[start : start + LOOKUP_BATCH]
+        for r in await session.execute(
+            select(*cols).where(Invoice.buyer_unit_id.in_(buyers), Invoice.number.in_(batch))
+        ):
+            found[(r.number, r.buyer_unit_id)] = r
+    return found
+
+
+def _shown(name: str, value: Any, credit_codes: dict[int, str]) -> str:
+    if value is None:
+        return "empty"
+    if name == "amount_fen":
+        return fen_text(int(value))
+    if name == "seller_unit_id":
+        return credit_codes.get(int(value), str(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class _Upload:
+    """The state of one upload while its chunks are stored."""
+
+    def __init__(self, session: AsyncSession, rows: Rows, upload_id: int, report: UploadReport):
+        self.session = session
+        self.rows = rows
+        self.upload_id = upload_id
+        self.report = report
+        self.errors = _Errors()
+        self.credit_codes: dict[int, str] = {}
+        self.buyers_seen: set[int] = set()
+        self.day_value: Callable[[Any], Any] = lambda day: day
+
+    def _error(self, row: int, name: str, message: str) -> FieldError:
+        label = self.rows.label(name)
+        if self.rows.by_index:
+            return FieldError(label, message, index=row)
+        return FieldError(label, message, row=row)
+
+    def _compare(self, new: dict[str, Any], old: Any) -> list[FieldError]:
+        row = int(new["row"])
+        if old.upload_id == self.upload_id:
+            word = "index" if self.rows.by_index else "row"
+            return [self._error(row, "number", f"appears twice in this upload (first at {word} "
+                                f"{old.row})")]  # fmt: skip
+        out = []
+        for name in COMPARED:
+            if getattr(old, name) != new[name]:
+                stored = _shown(name, getattr(old, name), self.credit_codes)
+                message = f"already uploaded with other values: stored {stored}"
+                out.append(self._error(row, FILE_COLUMN[name], message))
+        return out
+
+    async def add(self, checked: Checked) -> None:
+        """Insert a checked chunk's invoices; settle the ones whose (number, buyer) is stored."""
+        self.errors.extend(checked.errors)
+        size = len(checked)
+        if not size:
+            return
+        cols = checked.columns
+        rows = list(
+            zip(
+                cols["number"], cols["code"], cols["buyer_unit_id"], cols["seller_unit_id"],
+                [self.day_value(day) for day in cols["issued_on"]], cols["amount_fen"],
+                cols["kind"], cols["reverses"], [self.upload_id] * size, cols["row"],
+                strict=True,
+            )
+        )  # fmt: skip
+        # Conflicts are skipped, not raised: a re-upload is the common case, and a concurrent
+        # upload of the same invoice waits for the other transaction, then compares as stored.
+        await insert_rows(self.session, "invoices", INSERTED, rows, skip_existing=True)
+        inserted = await self._inserted(int(rows[0][-1]), int(rows[-1][-1]))
+        kept = range(size) if inserted == size else await self._settle(cols)
+        claims: dict[str, int] = {}
+        for i in kept:
+            claims.setdefault(str(cols["number"][i]), int(str(cols["buyer_unit_id"][i])))
+        self.buyers_seen.update(claims.values())
+        await insert_rows(
+            self.session,
+            "invoice_first_claims",
+            CLAIMED,
+            list(claims.items()),
+            skip_existing=True,
+        )
+        self.report.stored += inserted
+
+    async def _inserted(self, first_row: int, last_row: int) -> int:
+        """How many rows of this chunk (rows first..last of the file) were inserted."""
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(Invoice)
+            .where(Invoice.upload_id == self.upload_id, Invoice.row.between(first_row, last_row))
+        )
+        return int(count or 0)
+
+    async def _settle(self, cols: dict[str, list[object]]) -> list[int]:
+        """Rows inserted now; the others are unchanged re-uploads or errors."""
+        buyers = {int(str(b)) for b in cols["buyer_unit_id"]}
+        stored = await _stored(self.session, [str(n) for n in cols["number"]], buyers)
+        names = list(cols)
+        kept: list[int] = []
+        for i, values in enumerate(zip(*cols.values(), strict=True)):
+            item = dict(zip(names, values, strict=True))
+            old = stored[(item["number"], item["buyer_unit_id"])]
+            if old.upload_id == self.upload_id and old.row == item["row"]:
+                kept.append(i)
+                continue
+            problems = self._compare(item, old)
+            if problems:
+                self.errors.extend(problems)
+            else:
+                self.report.unchanged += 1
+        return kept
+
+
+def _checked_chunk(rows: Rows, ctx: CheckContext) -> tuple[int, Checked] | None:
+    """Read and check the next chunk (in a worker thread); None after the last."""
+    frame = next(rows.chunks, None)
+    if frame is None:
+        return None
+    return len(frame), check_chunk(frame, rows, ctx)
+
+
+async def store_invoices(
+    session: AsyncSession,
+    rows: Rows,
+    buyers: Buyers,
+    meta: UploadMeta,
+    today: dt.date,
+    dry_run: bool = False,
+    progress: Callable[[int], object] | None = None,
+) -> UploadReport:
+    """Check and store every row of an upload, or nothing; commit unless it is a dry run."""
+    errors = header_errors(rows, buyers)
+    if errors:
+        raise invalid(errors)
+    report = UploadReport(dry_run=dry_run)
+    try:
+        upload_id = await _begin(session, meta)
+        units, credit_codes = await registered_units(session)
+        upload = _Upload(session, rows, upload_id, report)
+        upload.credit_codes = credit_codes
+        dialect = await dialect_of(session)
+        upload.day_value = lambda day: day_value(dialect, day)
+        ctx = CheckContext(units, buyers, today)
+        # The next chunk is read and checked in a worker thread while this one is inserted.
+        produce = functools.partial(_checked_chunk, rows, ctx)
+        pending = asyncio.ensure_future(asyncio.to_thread(produce))
+        try:
+            while (ready := await pending) is not None:
+                pending = asyncio.ensure_future(asyncio.to_thread(produce))
+                size, checked = ready
+                report.rows += size
+                await upload.add(checked)
+                if progress is not None:
+                    progress(size)
+        finally:
+            if not pending.done():
+                with contextlib.suppress(Exception):
+                    await pending
+        if upload.errors.count:
+            raise upload.errors.problem()
+        report.duplicate_claims = await _duplicate_claims(session, upload_id)
+        if dry_run or report.stored == 0:
+            # Nothing new, or only a check: leave no upload row and no audit entry.
+            await session.rollback()
+            return report
+        await _finish(session, meta, upload, report)
+    except IntegrityError:
+        await session.rollback()
+        raise conflict(
+            "another upload stored some of these invoices at the same moment; send the file again"
+        ) from None
+    except BaseException:
+        await session.rollback()
+        raise
+    report.upload = upload_id
+    return report
+
+
+async def _begin(session: AsyncSession, meta: UploadMeta) -> int:
+    result = await session.execute(
+        insert(InvoiceUpload)
+        .values(
+            uploaded_by=meta.uploaded_by,
+            filename=meta.filename,
+            sha256=meta.sha256,
+            row_count=0,
+            stored_count=0,
+        )
+        .returning(InvoiceUpload.id)
+    )
+    return int(result.scalar_one())
+
+
+async def _duplicate_claims(session: AsyncSession, upload_id: int) -> int:
+    """Invoices of this upload whose number another buyer claimed first."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Invoice)
+        .join(InvoiceNumberClaim, InvoiceNumberClaim.number == Invoice.number)
+        .where(
+            Invoice.upload_id == upload_id,
+            InvoiceNumberClaim.buyer_unit_id != Invoice.buyer_unit_id,
+        )
+    )
+    return int(count or 0)
+
+
+async def _finish(
+    session: AsyncSession, meta: UploadMeta, upload: _Upload, report: UploadReport
+) -> None:
+    buyer = next(iter(upload.buyers_seen)) if len(upload.buyers_seen) == 1 else None
+    await session.execute(
+        update(InvoiceUpload)
+        .where(InvoiceUpload.id == upload.upload_id)
+        .values(row_count=report.rows, stored_count=report.stored, buyer_unit_id=buyer)
+    )
+    after = {
+        "buyer": upload.credit_codes.get(buyer) if buyer is not None else None,
+        "filename": meta.filename,
+        "sha256": meta.sha256,
+        "rows": report.rows,
+        "stored": report.stored,
+        "unchanged": report.unchanged,
+        "duplicate_claims": report.duplicate_claims,
+    }
+    await record(
+        session, meta.actor, "upload", "invoice_upload", str(upload.upload_id), None, after
+    )
+    await session.commit()

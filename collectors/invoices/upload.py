@@ -1,0 +1,99 @@
+"""Receive an upload body into a temporary file: streamed, hashed, and held to the size limit."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import BodyPartReader, web
+
+from collectors.invoices.parsing import MEDIA_TYPES, Format, format_of_name
+from registry.problems import Problem, bad_request
+
+BLOCK = 1 << 16
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Received:
+    """An upload on disk, ready to parse; remove() when done."""
+
+    path: Path
+    file_format: Format
+    filename: str | None
+    sha256: str
+    size: int
+
+    def remove(self) -> None:
+        """Delete the temporary file."""
+        self.path.unlink(missing_ok=True)
+
+
+def too_large(limit: int) -> Problem:
+    """413 naming the limit."""
+    return Problem(413, "Payload too large", f"the body exceeds {limit} bytes")
+
+
+async def _save(chunks: AsyncIterator[bytes], limit: int, suffix: str) -> tuple[Path, str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    fd, name = tempfile.mkstemp(prefix="invoices-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            async for block in chunks:
+                size += len(block)
+                if size > limit:
+                    raise too_large(limit)
+                digest.update(block)
+                out.write(block)  # small blocks to the page cache: not worth a thread each
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name), digest.hexdigest(), size
+
+
+async def _part_blocks(part: BodyPartReader) -> AsyncIterator[bytes]:
+    while block := await part.read_chunk(BLOCK):
+        yield block
+
+
+async def _body_blocks(request: web.Request) -> AsyncIterator[bytes]:
+    async for block in request.content.iter_chunked(BLOCK):
+        yield block
+
+
+async def receive(request: web.Request, limit: int) -> Received:
+    """The file of a CSV, XLSX or JSON body, or of a multipart form's `file` field."""
+    media = request.content_type
+    if media == "multipart/form-data":
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader) or part.name != "file":
+                continue
+            filename = part.filename or ""
+            file_format = format_of_name(filename)
+            if file_format is None:
+                raise Problem(
+                    415,
+                    "Unsupported media type",
+                    f"file {filename!r}: name a .csv, .xlsx or .json file",
+                )
+            path, sha, size = await _save(_part_blocks(part), limit, f".{file_format}")
+            return Received(path, file_format, filename, sha, size)
+        raise bad_request("the form has no `file` field")
+    file_format = MEDIA_TYPES.get(media)
+    if file_format is None:
+        raise Problem(
+            415,
+            "Unsupported media type",
+            f"send text/csv, {XLSX}, application/json or multipart/form-data with a file",
+        )
+    path, sha, size = await _save(_body_blocks(request), limit, f".{file_format}")
+    if size == 0:
+        path.unlink(missing_ok=True)
+        raise bad_request("the body is empty")
+    return Received(path, file_format, None, sha, size)
