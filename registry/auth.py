@@ -8,7 +8,7 @@ from registry.keys import authenticate
 from registry.problems import unauthorized
 from registry.web import DB, PRINCIPAL, Handler
 
-PROTECTED_PREFIXES = ("/api/v1/", "/metrics/job/")
+PROTECTED_PREFIXES = ("/api/v1/", "/metrics/job/", "/metrics/job@base64/")
 
 
 def bearer_token(request: web.Request) -> str | None:

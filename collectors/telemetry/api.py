@@ -1,0 +1,279 @@
+"""The JSON telemetry API: POST a batch of samples, GET samples or daily roll-ups back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Literal
+
+from aiohttp import web
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from collectors.telemetry.batch import (
+    quick_readings,
+    quick_samples,
+    read_json_body,
+    to_readings,
+    validated_samples,
+)
+from collectors.telemetry.context import TELEMETRY, TelemetryContext
+from collectors.telemetry.facilities import Facility, check_push, check_view, facilities_by_code
+from collectors.telemetry.metrics import Source
+from collectors.telemetry.models import TelemetryDaily, TelemetrySample
+from collectors.telemetry.pushgateway import PushedGroups, pushed_groups
+from collectors.telemetry.samples import (
+    FacilityCode,
+    Ingested,
+    MetricName,
+    SampleIn,
+    TelemetryBatch,
+)
+from collectors.telemetry.store import store_readings
+from registry.api import commit, principal_of
+from registry.models import utcnow
+from registry.problems import FieldError, Problem, not_found
+from registry.web import DB, operation, read_query, respond
+
+
+class TelemetryQuery(BaseModel):
+    """Which samples to read: a centre, a metric, a time range, raw or rolled up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    facility: FacilityCode
+    metric: MetricName
+    since: AwareDatetime | dt.date | None = Field(
+        None, description="inclusive; a date means its midnight in Asia/Shanghai"
+    )
+    until: AwareDatetime | dt.date | None = Field(None, description="exclusive")
+    rollup: Literal["daily"] | None = Field(None, description="daily roll-ups instead of samples")
+    limit: int = Field(1000, ge=1, le=10_000)
+    offset: int = Field(0, ge=0)
+
+
+class SampleOut(BaseModel):
+    """One stored sample; NaN and infinities are written as strings."""
+
+    model_config = ConfigDict(ser_json_inf_nan="strings")
+
+    time: dt.datetime
+    value: float
+    labels: dict[str, str]
+
+
+class DailyOut(BaseModel):
+    """One day's roll-up of a metric over all its series (finite values only)."""
+
+    day: dt.date
+    min: float
+    max: float
+    mean: float
+    last: float = Field(description="the value at the latest time; the greatest if several")
+    last_time: dt.datetime
+    count: int
+
+
+class SamplesPage(BaseModel):
+    """Samples of one metric of one centre, oldest first."""
+
+    facility: str
+    metric: str
+    items: list[SampleOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class DailyPage(BaseModel):
+    """Daily roll-ups of one metric of one centre, oldest first."""
+
+    facility: str
+    metric: str
+    rollup: Literal["daily"] = "daily"
+    items: list[DailyOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@operation(
+    summary="Push a batch of telemetry samples: all stored or none, repeats counted once",
+    tag="telemetry",
+    body=TelemetryBatch,
+    responses={200: Ingested},
+    problems=(400, 401, 403, 413, 415, 422),
+)
+async def post_samples(request: web.Request) -> web.Response:
+    """POST /api/v1/telemetry."""
+    ctx = request.app[TELEMETRY]
+    try:
+        principal = principal_of(request)
+        data = await read_json_body(request)
+        now = utcnow()
+        quick = quick_samples(data, now, ctx.retention_days)
+        checked: tuple[list[SampleIn | None], list[FieldError]] | None = None
+        if quick is None:
+            checked = validated_samples(data)
+            codes = {s.facility for s in checked[0] if s is not None}
+        else:
+            codes = {q[0] for q in quick}
+        async with request.app[DB]() as session:
+            facilities = await facilities_by_code(session, codes)
+            resolved = None if quick is None else quick_readings(quick, facilities, now)
+            if resolved is not None:
+                readings, named = resolved
+                check_push(principal, enumerate(named))
+            else:
+                # The slow path: pydantic decides, and every error is reported by index.
+                samples, errors = checked or validated_samples(data)
+                check_push(principal, ((i, facilities[s.facility]) for i, s in enumerate(samples)
+                                       if s is not None and s.facility in facilities))  # fmt: skip
+                readings = to_readings(samples, facilities, now, ctx.retention_days, errors)
+            async with ctx.write_turn(session):
+                stored = await store_readings(session, readings, ctx.timezone)
+                await commit(session)
+    except Problem as problem:
+        ctx.metrics.rejected.labels(Source.JSON.value, str(problem.status)).inc()
+        raise
+    ctx.metrics.stored(Source.JSON, stored.accepted, stored.duplicates)
+    return respond(Ingested(accepted=stored.accepted, duplicates=stored.duplicates))
+
+
+def _bound(value: dt.datetime | dt.date | None, ctx: TelemetryContext) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.combine(value, dt.time(), ctx.timezone)
+
+
+def _day(value: dt.datetime | dt.date | None, ctx: TelemetryContext) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(ctx.timezone).date()
+    return value
+
+
+async def _facility(session: AsyncSession, request: web.Request, code: str) -> Facility:
+    facility = (await facilities_by_code(session, [code])).get(code)
+    if facility is None:
+        raise not_found("computing centre", code)
+    check_view(principal_of(request), facility)
+    return facility
+
+
+async def _raw_page(
+    session: AsyncSession, facility: Facility, query: TelemetryQuery, ctx: TelemetryContext
+) -> SamplesPage:
+    conditions = [TelemetrySample.center_id == facility.id, TelemetrySample.metric == query.metric]
+    since, until = _bound(query.since, ctx), _bound(query.until, ctx)
+    if since is not None:
+        conditions.append(TelemetrySample.sampled_at >= since)
+    if until is not None:
+        conditions.append(TelemetrySample.sampled_at < until)
+    total = await session.scalar(select(func.count()).where(*conditions))
+    rows = await session.execute(
+        select(TelemetrySample.sampled_at, TelemetrySample.value, TelemetrySample.labels)
+        .where(*conditions)
+        .order_by(TelemetrySample.sampled_at, TelemetrySample.labels)
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+    items = [
+        SampleOut(time=at, value=float("nan") if value is None else value, labels=json.loads(lab))
+        for at, value, lab in rows.tuples()
+    ]
+    return SamplesPage(
+        facility=facility.code,
+        metric=query.metric,
+        items=items,
+        total=total or 0,
+        limit=query.limit,
+        offset=query.offset,
+    )
+
+
+async def _daily_page(
+    session: AsyncSession, facility: Facility, query: TelemetryQuery, ctx: TelemetryContext
+) -> DailyPage:
+    conditions = [TelemetryDaily.center_id == facility.id, TelemetryDaily.metric == query.metric]
+    since, until = _day(query.since, ctx), _day(query.until, ctx)
+    if since is not None:
+        conditions.append(TelemetryDaily.day >= since)
+    if until is not None:
+        conditions.append(TelemetryDaily.day < until)
+    total = await session.scalar(select(func.count()).where(*conditions))
+    rows = await session.scalars(
+        select(TelemetryDaily)
+        .where(*conditions)
+        .order_by(TelemetryDaily.day)
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+    items = [
+        DailyOut(
+            day=r.day,
+            min=r.minimum,
+            max=r.maximum,
+            mean=r.total / r.count,
+            last=r.last_value,
+            last_time=r.last_at,
+            count=r.count,
+        )
+        for r in rows
+    ]
+    return DailyPage(
+        facility=facility.code,
+        metric=query.metric,
+        items=items,
+        total=total or 0,
+        limit=query.limit,
+        offset=query.offset,
+    )
+
+
+@operation(
+    summary="Read the samples, or the daily roll-ups, of one metric of one centre",
+    tag="telemetry",
+    query=TelemetryQuery,
+    responses={200: SamplesPage | DailyPage},
+    problems=(400, 401, 403, 404),
+)
+async def get_samples(request: web.Request) -> web.Response:
+    """GET /api/v1/telemetry."""
+    ctx = request.app[TELEMETRY]
+    query = read_query(request, TelemetryQuery)
+    async with request.app[DB]() as session:
+        facility = await _facility(session, request, query.facility)
+        if query.rollup == "daily":
+            return respond(await _daily_page(session, facility, query, ctx))
+        return respond(await _raw_page(session, facility, query, ctx))
+
+
+class GroupsQuery(BaseModel):
+    """Which centre's Pushgateway groups to list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    facility: FacilityCode
+
+
+@operation(
+    summary="List a centre's Pushgateway groups as last pushed (PUT, POST and DELETE applied)",
+    tag="telemetry",
+    query=GroupsQuery,
+    responses={200: PushedGroups},
+    problems=(400, 401, 403, 404),
+)
+async def get_groups(request: web.Request) -> web.Response:
+    """GET /api/v1/telemetry/groups."""
+    query = read_query(request, GroupsQuery)
+    async with request.app[DB]() as session:
+        facility = await _facility(session, request, query.facility)
+        return respond(await pushed_groups(session, facility))
+
+
+def add_routes(app: web.Application) -> None:
+    """Add the JSON telemetry routes."""
+    app.router.add_post("/api/v1/telemetry", post_samples)
+    app.router.add_get("/api/v1/telemetry", get_samples, allow_head=False)
+    app.router.add_get("/api/v1/telemetry/groups", get_groups, allow_head=False)

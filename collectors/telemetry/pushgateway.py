@@ -1,0 +1,283 @@
+"""Pushgateway-compatible pushes: PUT, POST and DELETE /metrics/job/<job>{/<label>/<value>}.
+
+The gateway's semantics for the group named by the grouping key: PUT replaces the whole
+group, POST replaces only the metric families pushed, DELETE removes the group. The gateway
+keeps only the latest push; we also keep every pushed sample as telemetry, with the grouping
+labels (except `facility`, which names the centre) merged over the samples' own labels.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from aiohttp import web
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from collectors.telemetry.body import read_bounded
+from collectors.telemetry.context import TELEMETRY, TelemetryContext
+from collectors.telemetry.exposition import CACHE_LIMIT, ExpositionError, Family, parse
+from collectors.telemetry.facilities import Facility, check_push, facilities_by_code
+from collectors.telemetry.metrics import Source
+from collectors.telemetry.models import PushedFamily
+from collectors.telemetry.samples import (
+    LABEL_NAME_RE,
+    MAX_METRIC_LENGTH,
+    Reading,
+    canonical_labels,
+    labels_error,
+    time_error,
+)
+from collectors.telemetry.store import store_readings
+from registry.api import commit, principal_of
+from registry.models import utcnow
+from registry.problems import Problem, bad_request, not_found
+from registry.web import DB
+
+MAX_PUSH_BYTES = 32 * 1024 * 1024
+FACILITY = "facility"
+JOB = "job"
+
+
+@dataclass(frozen=True)
+class Group:
+    """A grouping key: the job, the centre's code and any further labels."""
+
+    job: str
+    facility: str
+    others: tuple[tuple[str, str], ...]  # sorted
+
+    @property
+    def key(self) -> str:
+        """The further labels as canonical JSON, as stored."""
+        return canonical_labels(dict(self.others))
+
+
+def _segment(raw: str) -> str:
+    return unquote(raw, errors="strict")
+
+
+def _decode_base64(value: str, name: str) -> str:
+    # The gateway takes URL-safe base64 with or without padding; '=' alone is the empty value.
+    padded = value + "=" * (-len(value) % 4)
+    try:
+        return base64.urlsafe_b64decode(padded.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise bad_request(f"the value of {name!r} is not valid base64url") from None
+
+
+def parse_grouping(raw_path: str) -> Group:
+    """The grouping key of `/metrics/job/<job>{/<label>/<value>}`, or 400."""
+    tail = raw_path.split("?", 1)[0].removeprefix("/metrics/")
+    parts = tail.split("/")
+    if len(parts) % 2:
+        raise bad_request("the grouping key needs a value for every label name")
+    labels: dict[str, str] = {}
+    for i in range(0, len(parts), 2):
+        try:
+            name, value = _segment(parts[i]), _segment(parts[i + 1])
+        except UnicodeDecodeError:
+            raise bad_request("the path is not UTF-8") from None
+        if name.endswith("@base64"):
+            name = name.removesuffix("@base64")
+            value = _decode_base64(value, name)
+        if not LABEL_NAME_RE.match(name):
+            raise bad_request(f"invalid label name {name!r} in the grouping key")
+        if name in labels:
+            raise bad_request(f"label {name!r} appears twice in the grouping key")
+        labels[name] = value
+    job = labels.pop(JOB, "")
+    if not job:
+        raise bad_request("the job name must not be empty")
+    facility = labels.pop(FACILITY, "")
+    if not facility:
+        raise bad_request("the grouping key must name the centre: …/facility/<CODE>")
+    return Group(job, facility, tuple(sorted(labels.items())))
+
+
+async def _text(request: web.Request) -> str:
+    if request.content_type not in ("text/plain", "", "application/octet-stream"):
+        raise Problem(
+            415, "Unsupported media type", "send the text exposition format (text/plain; 0.0.4)"
+        )
+    raw = await read_bounded(request, MAX_PUSH_BYTES)
+    try:
+        return raw.decode()
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise bad_request(f"line {line}: the text is not UTF-8") from None
+
+
+def to_readings(
+    families: Sequence[Family],
+    group: Group,
+    facility: Facility,
+    now: dt.datetime,
+    ctx: TelemetryContext,
+) -> list[Reading]:
+    """Every pushed sample as telemetry, grouping labels winning over the samples' own."""
+    grouping = ((JOB, group.job), *group.others)
+    merged_names = {name for name, _ in grouping} | {FACILITY}
+    cache = ctx.labels
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    readings: list[Reading] = []
+    append = readings.append
+    for family in families:
+        if len(family.name) > MAX_METRIC_LENGTH:
+            line = family.samples[0].line if family.samples else 0
+            raise bad_request(f"line {line}: metric names have at most {MAX_METRIC_LENGTH} chars")
+        for name, labels, value, timestamp, line in family.samples:
+            key = (grouping, labels)
+            stored = cache.get(key)
+            if stored is None:
+                merged = {k: v for k, v in labels if k not in merged_names}
+                merged.update(grouping)
+                stored = canonical_labels(merged)
+                problem = labels_error(stored)
+                if problem:
+                    raise bad_request(f"line {line}: {problem}")
+                cache[key] = stored
+            at = now
+            if timestamp is not None:
+                # The gateway refuses timestamps; we keep history, so a given time is used.
+                at = dt.datetime.fromtimestamp(timestamp / 1000, dt.UTC)
+                problem = time_error(at, now, ctx.retention_days)
+                if problem:
+                    raise bad_request(f"line {line}: {problem}")
+            append(Reading(facility.id, name, stored, at, None if value != value else value))
+    return readings
+
+
+async def replace_families(
+    session: AsyncSession,
+    facility: Facility,
+    group: Group,
+    families: Sequence[Family] | None,
+    whole_group: bool,
+    now: dt.datetime,
+) -> None:
+    """Record the group's latest families: PUT replaces all, POST those named, DELETE all."""
+    where = [
+        PushedFamily.center_id == facility.id,
+        PushedFamily.job == group.job,
+        PushedFamily.grouping == group.key,
+    ]
+    if not whole_group and families is not None:
+        where.append(PushedFamily.name.in_([f.name for f in families]))
+    await session.execute(
+        delete(PushedFamily).where(*where).execution_options(synchronize_session=False)
+    )
+    if families:
+        rows = [
+            {
+                "center_id": facility.id,
+                "job": group.job,
+                "grouping": group.key,
+                "name": family.name,
+                "type": family.type,
+                "series": len(family.samples),
+                "pushed_at": now,
+            }
+            for family in families
+        ]
+        await session.execute(insert(PushedFamily), rows)
+
+
+async def push(request: web.Request) -> web.Response:
+    """PUT | POST | DELETE /metrics/job/<job>{/<label>/<value>}."""
+    ctx = request.app[TELEMETRY]
+    try:
+        principal = principal_of(request)
+        group = parse_grouping(request.raw_path)
+        families: list[Family] | None = None
+        if request.method != "DELETE":
+            text = await _text(request)
+            try:
+                families = parse(text, ctx.series)
+            except ExpositionError as exc:
+                raise bad_request(f"text format parsing error in {exc}") from None
+        now = utcnow()
+        async with request.app[DB]() as session:
+            facility = (await facilities_by_code(session, [group.facility])).get(group.facility)
+            if facility is None:
+                raise not_found("computing centre", group.facility)
+            check_push(principal, [(0, facility)])
+            accepted = duplicates = 0
+            readings = []
+            if families is not None:
+                readings = to_readings(families, group, facility, now, ctx)
+            async with ctx.write_turn(session):
+                if families is not None:
+                    stored = await store_readings(session, readings, ctx.timezone)
+                    accepted, duplicates = stored.accepted, stored.duplicates
+                whole = request.method in ("PUT", "DELETE")
+                await replace_families(session, facility, group, families, whole, now)
+                await commit(session)
+    except Problem as problem:
+        ctx.metrics.rejected.labels(Source.PUSHGATEWAY.value, str(problem.status)).inc()
+        raise
+    if request.method == "DELETE":
+        return web.Response(status=202)
+    ctx.metrics.stored(Source.PUSHGATEWAY, accepted, duplicates)
+    return web.Response(status=200)
+
+
+class PushedFamilyOut(BaseModel):
+    """One metric family of a group as last pushed."""
+
+    name: str
+    type: str
+    series: int
+    pushed_at: dt.datetime
+
+
+class PushedGroupOut(BaseModel):
+    """One Pushgateway group of a centre: its grouping labels and current families."""
+
+    job: str
+    grouping: dict[str, str] = Field(description="grouping labels besides job and facility")
+    families: list[PushedFamilyOut]
+
+
+class PushedGroups(BaseModel):
+    """What the gateway would hold now for one centre."""
+
+    facility: str
+    groups: list[PushedGroupOut]
+
+
+async def pushed_groups(session: AsyncSession, facility: Facility) -> PushedGroups:
+    """The centre's groups as the gateway would hold them now: families and series counts."""
+    rows = await session.scalars(
+        select(PushedFamily)
+        .where(PushedFamily.center_id == facility.id)
+        .order_by(PushedFamily.job, PushedFamily.grouping, PushedFamily.name)
+    )
+    groups: dict[tuple[str, str], PushedGroupOut] = {}
+    for row in rows:
+        group = groups.get((row.job, row.grouping))
+        if group is None:
+            group = groups[(row.job, row.grouping)] = PushedGroupOut(
+                job=row.job, grouping=json.loads(row.grouping), families=[]
+            )
+        group.families.append(
+            PushedFamilyOut(
+                name=row.name, type=row.type, series=row.series, pushed_at=row.pushed_at
+            )
+        )
+    return PushedGroups(facility=facility.code, groups=list(groups.values()))
+
+
+def add_routes(app: web.Application) -> None:
+    """Add the Pushgateway-compatible routes (not under /api/v1, so not in OpenAPI)."""
+    path = "/metrics/{grouping:job(?:@base64)?/.+}"
+    for method in ("PUT", "POST", "DELETE"):
+        app.router.add_route(method, path, push)

@@ -1,0 +1,101 @@
+"""Daily roll-ups: min, max, mean and last of each metric of each centre per calendar day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from collectors.telemetry.models import TelemetryDaily
+from collectors.telemetry.samples import Reading
+
+DayKey = tuple[int, str, dt.date]
+
+
+def aggregate(readings: Iterable[Reading], tz: ZoneInfo) -> dict[DayKey, list[Any]]:
+    """Fold samples into [min, max, total, count, last_at, last_value] per centre, metric, day."""
+    days: dict[dt.datetime, dt.date] = {}
+    out: dict[DayKey, list[Any]] = {}
+    for center_id, metric, _labels, at, value in readings:
+        # NaN and infinities would poison sums and means; roll-ups keep finite values only.
+        if value is None or not math.isfinite(value):
+            continue
+        day = days.get(at)
+        if day is None:
+            day = days[at] = at.astimezone(tz).date()
+        key = (center_id, metric, day)
+        acc = out.get(key)
+        if acc is None:
+            out[key] = [value, value, value, 1, at, value]
+            continue
+        acc[0] = min(acc[0], value)
+        acc[1] = max(acc[1], value)
+        acc[2] += value
+        acc[3] += 1
+        # Several series may report at the same instant: the greatest wins, whatever the order.
+        if at > acc[4] or (at == acc[4] and value > acc[5]):
+            acc[4], acc[5] = at, value
+    return out
+
+
+def _merge(least: str, greatest: str) -> str:
+    # Every SET expression reads the row as it was, so last_at may be updated alongside.
+    return (
+        f"ON CONFLICT (center_id, metric, day) DO UPDATE SET "
+        f"minimum = {least}(telemetry_daily.minimum, excluded.minimum), "
+        f"maximum = {greatest}(telemetry_daily.maximum, excluded.maximum), "
+        "total = telemetry_daily.total + excluded.total, "
+        "count = telemetry_daily.count + excluded.count, "
+        "last_value = CASE WHEN excluded.last_at > telemetry_daily.last_at "
+        "THEN excluded.last_value WHEN excluded.last_at = telemetry_daily.last_at "
+        f"THEN {greatest}(telemetry_daily.last_value, excluded.last_value) "
+        "ELSE telemetry_daily.last_value END, "
+        f"last_at = {greatest}(telemetry_daily.last_at, excluded.last_at)"
+    )
+
+
+COLUMNS = "center_id, metric, day, minimum, maximum, total, count, last_at, last_value"
+UPSERT_POSTGRESQL = text(
+    f"INSERT INTO telemetry_daily ({COLUMNS}) SELECT * FROM unnest("
+    "CAST(:center_id AS INTEGER[]), CAST(:metric AS VARCHAR[]), CAST(:day AS DATE[]), "
+    "CAST(:minimum AS FLOAT8[]), CAST(:maximum AS FLOAT8[]), CAST(:total AS FLOAT8[]), "
+    "CAST(:count AS BIGINT[]), CAST(:last_at AS TIMESTAMPTZ[]), CAST(:last_value AS FLOAT8[])) "
+    + _merge("LEAST", "GREATEST")
+)
+SQLITE_MERGE = _merge("min", "max")
+SQLITE_ROWS_PER_STATEMENT = 3000  # nine parameters a row, under SQLite's 32,766
+
+
+def _binder(conn: AsyncConnection, column: str) -> Callable[[Any], Any]:
+    # The column type's own bind processing, so rows match what the ORM writes and reads.
+    column_type = TelemetryDaily.__table__.c[column].type
+    processor = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return processor if processor is not None else (lambda value: value)
+
+
+async def upsert_daily(conn: AsyncConnection, readings: Iterable[Reading], tz: ZoneInfo) -> None:
+    """Add newly stored samples to their days' roll-ups, in the caller's transaction."""
+    folded = aggregate(readings, tz)
+    if not folded:
+        return
+    # Sorted keys: concurrent batches lock roll-up rows in one order, so they cannot deadlock.
+    rows = [(*key, *acc) for key, acc in sorted(folded.items())]
+    if conn.dialect.name == "postgresql":
+        columns = zip(COLUMNS.split(", "), zip(*rows, strict=True), strict=True)
+        await conn.execute(UPSERT_POSTGRESQL, {name: list(col) for name, col in columns})
+        return
+    day, at = _binder(conn, "day"), _binder(conn, "last_at")
+    params = [
+        (c, m, day(d), lo, hi, total, n, at(last_at), last)
+        for c, m, d, lo, hi, total, n, last_at, last in rows
+    ]
+    for start in range(0, len(params), SQLITE_ROWS_PER_STATEMENT):
+        chunk = params[start : start + SQLITE_ROWS_PER_STATEMENT]
+        values = ",".join(["(?,?,?,?,?,?,?,?,?)"] * len(chunk))
+        sql = f"INSERT INTO telemetry_daily ({COLUMNS}) VALUES {values} {SQLITE_MERGE}"
+        await conn.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
