@@ -8,7 +8,6 @@ from datetime import date
 
 from incentives.explain import (
     Step,
-    check_step,
     clause_step,
     inputs_step,
     listing,
@@ -23,7 +22,7 @@ from incentives.money import apply_rate, to_fen
 from incentives.outcome import Reason
 from incentives.policy import CenterParams, Policy
 from incentives.rules.overlap import OtherIndex, top_up
-from incentives.rules.verdict import Verdict, award, reject
+from incentives.rules.verdict import Checklist, Verdict, award, reject
 
 CLAUSE = "computing_center_build"
 
@@ -105,23 +104,11 @@ def _check(
         ),
     ]
 
-    def no(reason: Reason, zh: str, en: str) -> Verdict:
-        steps.append(check_step(False, zh, en))
-        return reject(CLAUSE, center.unit, center.code, steps, reason, zh, en)
-
-    def yes(zh: str, en: str) -> None:
-        steps.append(check_step(True, zh, en))
-
-    if unit.dishonest:
-        return no(
-            Reason.UNIT_DISHONEST,
-            f"建设单位 {unit.code} 被列为严重违法失信主体，不予奖励",
-            f"construction unit {unit.code} is marked dishonest (严重违法失信)",
-        )
-    yes(
-        f"建设单位 {unit.code} 未被列为严重违法失信主体",
-        f"construction unit {unit.code} is not marked dishonest",
-    )
+    checks = Checklist(CLAUSE, center.unit, center.code, steps)
+    no, yes = checks.failed, checks.passed
+    dishonest = checks.construction_unit_honest(unit)
+    if dishonest is not None:
+        return dishonest
     kinds = listing(params.center_kinds)
     if center.kind not in params.center_kinds:
         return no(

@@ -20,7 +20,7 @@ from incentives.money import to_fen
 from incentives.outcome import Reason
 from incentives.policy import NodeParams, Policy
 from incentives.rules.overlap import OtherIndex, top_up
-from incentives.rules.verdict import Verdict, award, reject
+from incentives.rules.verdict import Checklist, Verdict, award, reject
 
 CLAUSE = "identifier_node"
 
@@ -84,23 +84,11 @@ def _check(node: NodeFacts, unit: UnitFacts, policy: Policy, as_of: date) -> Ver
         ),
     ]
 
-    def no(reason: Reason, zh: str, en: str) -> Verdict:
-        steps.append(check_step(False, zh, en))
-        return reject(CLAUSE, node.unit, node.code, steps, reason, zh, en)
-
-    def yes(zh: str, en: str) -> None:
-        steps.append(check_step(True, zh, en))
-
-    if unit.dishonest:
-        return no(
-            Reason.UNIT_DISHONEST,
-            f"建设单位 {unit.code} 被列为严重违法失信主体，不予奖励",
-            f"construction unit {unit.code} is marked dishonest (严重违法失信)",
-        )
-    yes(
-        f"建设单位 {unit.code} 未被列为严重违法失信主体",
-        f"construction unit {unit.code} is not marked dishonest",
-    )
+    checks = Checklist(CLAUSE, node.unit, node.code, steps)
+    no, yes = checks.failed, checks.passed
+    dishonest = checks.construction_unit_honest(unit)
+    if dishonest is not None:
+        return dishonest
     if node.status != "operational":
         return no(
             Reason.NOT_OPERATIONAL,

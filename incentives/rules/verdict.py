@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from incentives.explain import Explanation, Step, result_award, result_rejection
+from incentives.explain import Explanation, Step, check_step, result_award, result_rejection
+from incentives.facts import UnitFacts
 from incentives.money import to_yuan
 from incentives.outcome import Award, Reason, Rejection
 
@@ -34,3 +36,36 @@ def award(clause: str, unit: str, subject: str, steps: list[Step], fen: int) -> 
         raise ValueError(f"award must be positive, got {fen} fen")
     steps.append(result_award(fen))
     return Award(clause, unit, subject, to_yuan(fen), fixed(tuple(steps)))
+
+
+@dataclass
+class Checklist:
+    """One subject's assessment: the conditions it passed, then an award or the one it failed."""
+
+    clause: str
+    unit: str
+    subject: str
+    steps: list[Step]
+
+    def passed(self, zh: str, en: str) -> None:
+        """Record a condition that holds."""
+        self.steps.append(check_step(True, zh, en))
+
+    def failed(self, reason: Reason, zh: str, en: str) -> Rejection:
+        """Record the condition that fails, and reject for its reason."""
+        self.steps.append(check_step(False, zh, en))
+        return reject(self.clause, self.unit, self.subject, self.steps, reason, zh, en)
+
+    def construction_unit_honest(self, unit: UnitFacts) -> Rejection | None:
+        """Units marked 严重违法失信 receive nothing; every clause checks this first."""
+        if unit.dishonest:
+            return self.failed(
+                Reason.UNIT_DISHONEST,
+                f"建设单位 {unit.code} 被列为严重违法失信主体，不予奖励",
+                f"construction unit {unit.code} is marked dishonest (严重违法失信)",
+            )
+        self.passed(
+            f"建设单位 {unit.code} 未被列为严重违法失信主体",
+            f"construction unit {unit.code} is not marked dishonest",
+        )
+        return None
