@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -112,22 +113,23 @@ async def _get_row(session: AsyncSession, res: Resource, code: str) -> Any:
     return row
 
 
-async def commit(session: AsyncSession) -> None:
-    """Commit, turning a constraint violation from a concurrent writer into 409."""
+async def _guarded(session: AsyncSession, step: Callable[[], Awaitable[None]]) -> None:
+    # A constraint violation here means a concurrent writer got there first: a conflict.
     try:
-        await session.commit()
+        await step()
     except IntegrityError as exc:
         await session.rollback()
         raise conflict(f"the change conflicts with what is stored: {exc.orig}") from None
+
+
+async def commit(session: AsyncSession) -> None:
+    """Commit, turning a constraint violation from a concurrent writer into 409."""
+    await _guarded(session, session.commit)
 
 
 async def flush(session: AsyncSession) -> None:
     """Flush, turning a constraint violation from a concurrent writer into 409."""
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        await session.rollback()
-        raise conflict(f"the change conflicts with what is stored: {exc.orig}") from None
+    await _guarded(session, session.flush)
 
 
 def make_handlers(res: Resource) -> dict[str, Any]:
