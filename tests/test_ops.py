@@ -22,7 +22,8 @@ async def test_alert_rules_use_exported_metrics(client: Any, admin_token: str) -
     for group in rules["groups"]:
         for rule in group["rules"]:
             assert {"alert", "expr", "labels", "annotations"} <= set(rule), rule
-            used |= {m.removesuffix("_bucket") for m in re.findall(r"\bincentives_\w+", rule["expr"])}
+            names = re.findall(r"\bincentives_\w+", rule["expr"])
+            used |= {name.removesuffix("_bucket") for name in names}
     assert used, "no rule uses a service metric"
     assert used - exported == set()
 
