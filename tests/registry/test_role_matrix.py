@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -144,3 +145,18 @@ async def test_a_revoked_or_forged_token_gets_401(
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     assert (await client.get("/api/v1/units", headers=bearer(forged))).status == 401
     assert (await client.get("/api/v1/units", headers={"Authorization": token})).status == 401
+
+
+async def test_every_api_route_refuses_a_request_without_a_token(client: Any, app: Any) -> None:
+    checked = 0
+    for route in app.router.routes():
+        info = route.resource.get_info() if route.resource else {}
+        path = info.get("path") or info.get("formatter") or ""
+        if not path.startswith(("/api/v1/", "/metrics/job")) or route.method == "HEAD":
+            continue
+        url = re.sub(r"\{[^}]+\}", "X1", path)
+        r = await client.request(route.method, url, json={})
+        assert r.status == 401, f"{route.method} {path}: {r.status}"
+        assert r.headers["WWW-Authenticate"].startswith("Bearer")
+        checked += 1
+    assert checked >= 30
