@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit import Actor, record, record_many
-from registry.models import AcceleratorModel, Unit
+from registry.models import Unit
 from registry.problems import FieldError, Problem, conflict, invalid, not_found
 from registry.resources import RESOURCES, Context, Resource
 from registry.roles import Principal, check_read, check_write, may_read_all
@@ -28,6 +29,8 @@ from registry.web import (
     validate,
     validate_many,
 )
+
+log = logging.getLogger("infra_incentives.registry")
 
 
 def principal_of(request: web.Request) -> Principal:
@@ -119,7 +122,8 @@ async def _guarded(session: AsyncSession, step: Callable[[], Awaitable[None]]) -
         await step()
     except IntegrityError as exc:
         await session.rollback()
-        raise conflict(f"the change conflicts with what is stored: {exc.orig}") from None
+        log.info("constraint violation turned into 409: %s", exc.orig)
+        raise conflict("a concurrent change got there first; read it and try again") from None
 
 
 async def commit(session: AsyncSession) -> None:
@@ -332,6 +336,3 @@ def add_routes(app: web.Application) -> None:
         app.router.add_get(base + "/{code}", h["get"], allow_head=False)
         app.router.add_patch(base + "/{code}", h["patch"])
         app.router.add_delete(base + "/{code}", h["delete"])
-
-
-__all__ = ["PRINCIPAL", "REQUEST_ID", "AcceleratorModel", "add_routes", "principal_of"]
