@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+import collectors
 import registry
 from registry.web import SCHEDULER
 from service import health, metrics
@@ -40,23 +41,12 @@ def create_app(settings: Settings) -> web.Application:
     metrics.setup(app)
     app[SCHEDULER] = AsyncIOScheduler(timezone=settings.timezone)
     registry.setup(app, settings.database_url)
-    _setup_optional(app, settings)
+    collectors.setup(app, settings)
     health.setup(app)
     app.router.add_get("/api/openapi.json", openapi_handler, allow_head=False)
     app.on_startup.append(_build_openapi)
     app.cleanup_ctx.append(_scheduler(settings.scheduler))
     return app
-
-
-def _setup_optional(app: web.Application, settings: Settings) -> None:
-    # collectors/ and incentives/ install themselves the same way once they have routes.
-    import collectors
-    import incentives
-
-    for package in (collectors, incentives):
-        setup = getattr(package, "setup", None)
-        if setup is not None:
-            setup(app, settings)
 
 
 async def _build_openapi(app: web.Application) -> None:
