@@ -34,7 +34,8 @@ def _invoice_number(raw: object) -> str:
         raise ValueError(
             f"must be 20 digits, or a 10- or 12-digit code and an 8-digit number; got {raw!r}"
         )
-    return raw
+    # One invoice, one number: "1234567890-12345678" and "123456789012345678" are the same.
+    return re.sub(r"[-_ ]", "", raw)
 
 
 def _positive_money(raw: object) -> Decimal:
