@@ -215,7 +215,8 @@ class _Upload:
                 "INSERT INTO invoice_first_claims (number, buyer_unit_id) "
                 "SELECT number, buyer_unit_id FROM invoices "
                 'WHERE upload_id = :upload AND "row" BETWEEN :first AND :last '
-                'ORDER BY "row" ON CONFLICT DO NOTHING'
+                # Number order: uploads offering the same numbers lock them alike, never crosswise.
+                'ORDER BY number, "row" ON CONFLICT DO NOTHING'
             ),
             {"upload": self.upload_id, "first": first_row, "last": last_row},
         )

@@ -13,7 +13,7 @@ from collectors.scraping.exporters import ExporterKind, count_models
 from collectors.scraping.models import ExporterTarget
 from collectors.scraping.schemas import TargetIn, TargetOut, TargetPatch
 from collectors.scraping.scraper import SCRAPING
-from registry.api import actor_of, commit, principal_of
+from registry.api import actor_of, commit, flush, principal_of
 from registry.audit import record
 from registry.models import AcceleratorModel, ComputingCenter, utcnow
 from registry.problems import FieldError, Problem, invalid, not_found
@@ -89,7 +89,8 @@ async def _check_unique_url(
     if except_id is not None:
         query = query.where(ExporterTarget.id != except_id)
     if await session.scalar(query) is not None:
-        raise invalid([FieldError("url", f"{url!r} is already a target of this centre")])
+        clash = FieldError("url", f"{url!r} is already a target of this centre")
+        raise Problem(409, "Conflict", "conflicts with a registered target", [clash])
 
 
 async def _target(session: AsyncSession, center: ComputingCenter, raw_id: str) -> ExporterTarget:
@@ -166,7 +167,7 @@ async def create_target(request: web.Request) -> web.Response:
             devices={},
         )
         session.add(target)
-        await session.flush()
+        await flush(session)
         await record(
             session,
             actor_of(request),
@@ -211,7 +212,7 @@ async def patch_target(request: web.Request) -> web.Response:
         if changes:
             target.next_attempt_at = utcnow()
             target.consecutive_failures = 0
-        await session.flush()
+        await flush(session)
         if "enabled" in changes:
             await _reattest(session, center)
         await record(
@@ -245,7 +246,7 @@ async def delete_target(request: web.Request) -> web.Response:
         before = _settings(target, code)
         target_id = target.id
         await session.delete(target)
-        await session.flush()
+        await flush(session)
         await _reattest(session, center)
         await record(
             session, actor_of(request), "delete", "exporter_target", str(target_id), before, None

@@ -14,11 +14,13 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import web
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collectors.telemetry.body import read_bounded
@@ -188,7 +190,18 @@ async def replace_families(
             }
             for family in families
         ]
-        await session.execute(insert(PushedFamily), rows)
+        # Upsert: two pushes to one group at once both find nothing to delete; the later one
+        # then replaces the earlier's families, as on the real gateway, instead of a 500.
+        dialect = session.get_bind().dialect.name
+        upsert: Any = (postgresql if dialect == "postgresql" else sqlite).insert(PushedFamily)
+        await session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["center_id", "job", "grouping", "name"],
+                set_={"type": upsert.excluded.type, "series": upsert.excluded.series,
+                      "pushed_at": upsert.excluded.pushed_at},
+            ),
+            rows,
+        )  # fmt: skip
 
 
 async def push(request: web.Request) -> web.Response:

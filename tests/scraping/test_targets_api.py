@@ -52,7 +52,7 @@ async def test_a_url_is_registered_once_per_centre(world: World) -> None:
         TARGETS.format("C1"), json={"url": world.exporters.url("/file/dcgm.txt")},
         headers=world.operator,
     )  # fmt: skip
-    assert r.status == 422
+    assert r.status == 409
     assert (await r.json())["errors"][0]["field"] == "url"
 
 

@@ -167,3 +167,18 @@ async def test_bad_pushes_are_refused_naming_the_line(client: Any, tokens: Token
     assert await samples(client, tokens.admin, "a") == []
     r = await client.put("/metrics/job/j/facility/C1", data=b"\xff\n", headers=h)
     assert r.status == 400
+
+
+async def test_concurrent_pushes_to_one_group_all_succeed_and_the_last_one_stands(
+    client: Any, tokens: Tokens
+) -> None:
+    url = "/metrics/job/dcgm/facility/C1"
+    bodies = [f'# TYPE gpu_temp gauge\ngpu_temp{{gpu="0"}} {40 + i}\n' for i in range(8)]
+    answers = await asyncio.gather(
+        *(client.put(url, data=body, headers=tokens.center_u1) for body in bodies)
+    )
+    assert [r.status for r in answers] == [200] * 8
+    stored = await samples(client, tokens.center_u1, "gpu_temp")
+    assert sorted(s["value"] for s in stored) == [40.0 + i for i in range(8)]
+    listed = await groups(client, tokens.center_u1)
+    assert "gpu_temp" in str(listed)
