@@ -52,7 +52,8 @@ def parse_samples(text: str) -> list[Sample]:
     try:
         return [s for family in text_string_to_metric_families(text) for s in family.samples]
     except (ValueError, IndexError, KeyError, TypeError) as exc:
-        raise ExporterOutputError(f"not the Prometheus text format: {exc}") from None
+        # The parser's message quotes the response; a centre reads last_error, so never echo it.
+        raise ExporterOutputError("not the Prometheus text format") from None
 
 
 HOST_LABELS = ("Hostname", "hostname", "host", "node", "instance")

@@ -148,7 +148,8 @@ async def fetch(client: aiohttp.ClientSession, url: str, config: ScrapeConfig) -
     """The exporter's text, or ScrapeError saying why not."""
     try:
         timeout = aiohttp.ClientTimeout(total=config.timeout_seconds)
-        async with client.get(url, allow_redirects=True, timeout=timeout) as response:
+        # No redirects: a target may only make the service fetch the URL its centre registered.
+        async with client.get(url, allow_redirects=False, timeout=timeout) as response:
             if response.status != 200:
                 raise ScrapeError(f"HTTP {response.status} {response.reason or ''}".strip())
             body = bytearray()
