@@ -80,3 +80,11 @@ def unauthorized(detail: str = "a valid bearer token is required") -> Problem:
 def forbidden(detail: str) -> Problem:
     """403: a valid token that may not do this."""
     return Problem(403, "Forbidden", detail)
+
+
+def too_large(limit: int | None = None) -> Problem:
+    """413: the body is over the size limit (named when known)."""
+    if limit is None:
+        return Problem(413, "Payload too large", "the request body exceeds the size limit")
+    size = f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit} bytes"
+    return Problem(413, "Payload too large", f"the body exceeds {size}")

@@ -108,6 +108,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from service.app import create_app
 
     settings = _settings(args)
+    logging.getLogger().setLevel(settings.log_level)
     upgrade(settings.database_url, MIGRATING_PACKAGES)
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
     return 0
@@ -117,7 +118,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Load the demo registry, print one token per role, and serve."""
     from service.demo import run_demo
 
-    return run_demo(_settings(args), serve=not args.no_serve)
+    settings = _settings(args)
+    logging.getLogger().setLevel(settings.log_level)
+    return run_demo(settings, serve=not args.no_serve)
 
 
 def cmd_simulate(argv: list[str]) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from registry.problems import FieldError, Problem
+from registry.problems import FieldError, Problem, too_large
 from registry.web import REQUEST_ID, Handler
 
 log = logging.getLogger("infra_incentives.http")
@@ -58,7 +58,7 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
 
 def _from_http(exc: web.HTTPException) -> Problem:
     if isinstance(exc, web.HTTPRequestEntityTooLarge):
-        return Problem(413, "Payload too large", "the request body exceeds the size limit")
+        return too_large()
     detail = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else None
     return Problem(exc.status, exc.reason, detail)
 

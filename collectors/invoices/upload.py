@@ -12,7 +12,7 @@ from pathlib import Path
 from aiohttp import BodyPartReader, web
 
 from collectors.invoices.parsing import MEDIA_TYPES, Format, format_of_name
-from registry.problems import Problem, bad_request
+from registry.problems import Problem, bad_request, too_large
 
 BLOCK = 1 << 16
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,11 +31,6 @@ class Received:
     def remove(self) -> None:
         """Delete the temporary file."""
         self.path.unlink(missing_ok=True)
-
-
-def too_large(limit: int) -> Problem:
-    """413 naming the limit."""
-    return Problem(413, "Payload too large", f"the body exceeds {limit} bytes")
 
 
 async def _save(chunks: AsyncIterator[bytes], limit: int, suffix: str) -> tuple[Path, str, int]:

@@ -51,7 +51,7 @@ def parse_samples(text: str) -> list[Sample]:
     """Every sample of a text exposition (format 0.0.4), or ExporterOutputError."""
     try:
         return [s for family in text_string_to_metric_families(text) for s in family.samples]
-    except (ValueError, IndexError, KeyError, TypeError) as exc:
+    except (ValueError, IndexError, KeyError, TypeError):
         # The parser's message quotes the response; a centre reads last_error, so never echo it.
         raise ExporterOutputError("not the Prometheus text format") from None
 

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from registry.problems import Problem
-
-
-def too_large(limit: int) -> Problem:
-    """413 naming the limit."""
-    return Problem(413, "Payload too large", f"the body exceeds {limit // (1024 * 1024)} MiB")
+from registry.problems import too_large
 
 
 async def read_bounded(request: web.Request, limit: int) -> bytes:
