@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from collectors.scraping.networks import Network
+
 
 class CollectorSettings(Protocol):
     """Settings the collectors read."""
@@ -21,4 +23,9 @@ class CollectorSettings(Protocol):
     @property
     def max_body_bytes(self) -> int:
         """The largest request body the service accepts (uploads stream up to it)."""
+        ...
+
+    @property
+    def scrape_denied_networks(self) -> tuple[Network, ...]:
+        """Networks the scraper never connects to, whatever a target's URL says."""
         ...

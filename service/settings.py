@@ -8,6 +8,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine.url import make_url
 
+from collectors.scraping.networks import DEFAULT_DENIED, Network, parse_networks
 from registry.db import default_database_url
 
 
@@ -28,6 +29,24 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     telemetry_retention_days: int = Field(90, ge=1, le=3650)
     log_level: str = Field("INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    scrape_deny: str = Field(
+        DEFAULT_DENIED,
+        description="comma-separated CIDRs exporter scraping never connects to",
+    )
+
+    @field_validator("scrape_deny")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        try:
+            parse_networks(value)
+        except ValueError as exc:
+            raise ValueError(f"not a list of CIDRs: {exc}") from None
+        return value
+
+    @property
+    def scrape_denied_networks(self) -> tuple[Network, ...]:
+        """The parsed networks of scrape_deny."""
+        return parse_networks(self.scrape_deny)
 
     @field_validator("database_url")
     @classmethod

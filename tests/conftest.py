@@ -87,7 +87,10 @@ async def empty_database_url(tmp_path: Path) -> AsyncIterator[str]:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """Settings for a test app: its own database, no background scheduler."""
-    return Settings(database_url=database_url, scheduler=False, max_body_mb=2)
+    # Test exporters listen on 127.0.0.1, which a deployment denies by default.
+    return Settings(
+        database_url=database_url, scheduler=False, max_body_mb=2, scrape_deny="169.254.0.0/16"
+    )
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from collectors.scraping import attestations_api, targets_api
 from collectors.scraping.metrics import ScrapeMetrics
+from collectors.scraping.networks import AddressPolicy
 from collectors.scraping.scraper import SCRAPING, ScrapeConfig, Scraping, run_due_scrapes
 from collectors.settings import CollectorSettings
 from registry.web import METRICS, SCHEDULER
@@ -15,7 +16,7 @@ JOB_ID = "scraping.dispatch"
 
 def install(app: web.Application, settings: CollectorSettings) -> None:
     """Add the scraping collector's routes, jobs and hooks."""
-    config = ScrapeConfig()
+    config = ScrapeConfig(addresses=AddressPolicy(settings.scrape_denied_networks))
     scraping = Scraping(config=config, metrics=ScrapeMetrics(app[METRICS]))
     app[SCRAPING] = scraping
     app.cleanup_ctx.append(scraping.client_context)

@@ -20,6 +20,7 @@ from collectors.scraping.attestation import refresh_attestation
 from collectors.scraping.exporters import ExporterKind, ExporterOutputError, read_inventory
 from collectors.scraping.metrics import ScrapeMetrics, ScrapeResult
 from collectors.scraping.models import ExporterTarget
+from collectors.scraping.networks import AddressPolicy, AddressRefused, connector_options
 from registry.models import utcnow
 from registry.web import DB
 
@@ -37,6 +38,7 @@ class ScrapeConfig:
     max_body_bytes: int = 16 * 1024 * 1024
     dispatch_every_seconds: int = 5
     max_error_chars: int = 500
+    addresses: AddressPolicy = field(default_factory=lambda: AddressPolicy(()))
 
     @property
     def lease(self) -> dt.timedelta:
@@ -55,7 +57,9 @@ class Scraping:
     async def client_context(self, app: web.Application) -> AsyncIterator[None]:
         """One client session for the app's life, limited to the allowed parallelism."""
         self.client = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self.config.concurrency),
+            connector=aiohttp.TCPConnector(
+                limit=self.config.concurrency, **connector_options(self.config.addresses)
+            ),
             timeout=aiohttp.ClientTimeout(total=self.config.timeout_seconds),
             headers={"Accept": "text/plain;version=0.0.4;q=1,*/*;q=0.1"},
             trust_env=False,
@@ -147,6 +151,10 @@ async def claim_due(
 async def fetch(client: aiohttp.ClientSession, url: str, config: ScrapeConfig) -> str:
     """The exporter's text, or ScrapeError saying why not."""
     try:
+        config.addresses.check_literal(URL(url).host or "")
+    except AddressRefused as exc:
+        raise ScrapeError(str(exc)) from None
+    try:
         timeout = aiohttp.ClientTimeout(total=config.timeout_seconds)
         # No redirects: a target may only make the service fetch the URL its centre registered.
         async with client.get(url, allow_redirects=False, timeout=timeout) as response:
@@ -159,6 +167,8 @@ async def fetch(client: aiohttp.ClientSession, url: str, config: ScrapeConfig) -
                     raise ScrapeError(f"response larger than {config.max_body_bytes} bytes")
     except TimeoutError:
         raise ScrapeError(f"timed out after {config.timeout_seconds:g} s") from None
+    except AddressRefused as exc:
+        raise ScrapeError(str(exc)) from None
     except aiohttp.ClientError as exc:
         raise ScrapeError(f"{type(exc).__name__}: {exc}") from None
     try:
