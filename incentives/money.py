@@ -9,7 +9,7 @@ FEN = Decimal("0.01")
 _EXACT = Context(prec=60)
 
 
-def to_fen(amount: Decimal) -> int:
+def round_to_fen(amount: Decimal) -> int:
     """Yuan to fen; an amount finer than a fen is rounded half up."""
     scaled = amount.scaleb(2)
     whole = int(scaled)

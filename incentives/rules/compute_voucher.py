@@ -20,7 +20,7 @@ from incentives.explain import (
     yuan,
 )
 from incentives.facts import InvoiceFacts, KeyProviderListing, UnitFacts
-from incentives.money import apply_rate, to_fen, to_yuan
+from incentives.money import apply_rate, round_to_fen, to_yuan
 from incentives.outcome import Award, InvoiceExclusion, Reason, Rejection
 from incentives.policy import Policy
 from incentives.rules.invoice_ledger import Tally, build_ledger, exclusions
@@ -112,7 +112,7 @@ def _assess(case: _Case, trace: list[Step] | None) -> Reason | int:
     clause = policy.clauses[CLAUSE]
     day = date(year, 1, 1)
     params = policy.voucher_params(day)
-    gross = to_fen(tally.gross)
+    gross = round_to_fen(tally.gross)
     spend = gross - tally.reversed_fen
     if trace is not None:
         place = ("省内", "inside") if unit.in_province else ("省外", "outside")
@@ -169,7 +169,7 @@ def _assess(case: _Case, trace: list[Step] | None) -> Reason | int:
         return Reason.BUYER_OUTSIDE_PROVINCE
     if trace is not None:
         trace.append(_IN_PROVINCE)
-    threshold = to_fen(params.spend_threshold)
+    threshold = round_to_fen(params.spend_threshold)
     if spend <= threshold:
         if trace is not None:
             _fail(
@@ -181,7 +181,7 @@ def _assess(case: _Case, trace: list[Step] | None) -> Reason | int:
             )
         return Reason.SPEND_NOT_ABOVE_THRESHOLD
     raw = apply_rate(spend, params.rate)
-    cap = to_fen(params.cap_per_unit_per_year)
+    cap = round_to_fen(params.cap_per_unit_per_year)
     capped = min(raw, cap)
     key = (CLAUSE, buyer, str(year))
     paid = max(0, capped - other_support_fen(key, case.other))

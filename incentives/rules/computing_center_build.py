@@ -18,7 +18,7 @@ from incentives.explain import (
     yuan,
 )
 from incentives.facts import CenterFacts, UnitFacts
-from incentives.money import apply_rate, to_fen
+from incentives.money import apply_rate, round_to_fen
 from incentives.outcome import Reason
 from incentives.policy import CenterParams, Policy
 from incentives.rules.overlap import OtherIndex, top_up
@@ -74,7 +74,7 @@ def _check(
     )
     day = known or as_of
     params = policy.center_params(day)
-    costs = "{" + ", ".join(f"{k}: {yuan(to_fen(v))}" for k, v in center.costs.items()) + "}"
+    costs = "{" + ", ".join(f"{k}: {yuan(round_to_fen(v))}" for k, v in center.costs.items()) + "}"
     steps = [
         clause_step(clause),
         subject_step(
@@ -176,8 +176,9 @@ def _check(
         f"commissioned on {known}, inside the policy period {window}",
     )
 
-    counted = {c: to_fen(v) for c, v in center.costs.items() if c in params.cost_categories}
-    left_out = {c: to_fen(v) for c, v in center.costs.items() if c not in params.cost_categories}
+    fen_costs = {c: round_to_fen(v) for c, v in center.costs.items()}
+    counted = {c: fen for c, fen in fen_costs.items() if c in params.cost_categories}
+    left_out = {c: fen for c, fen in fen_costs.items() if c not in params.cost_categories}
     base = sum(counted.values())
     raw = apply_rate(base, params.rate)
     parts = " + ".join(f"{c} {yuan(v)}" for c, v in counted.items()) or "0.00"
@@ -223,7 +224,7 @@ def _cap_and_overlap(
 ) -> Verdict:
     center, steps = item.center, item.steps
     reference = policy.clauses[CLAUSE].reference
-    cap = to_fen(item.params.cap_per_unit)
+    cap = round_to_fen(item.params.cap_per_unit)
     spent = sum(f for _, f in used)
     remaining = max(0, cap - spent)
     capped = min(item.raw_fen, remaining)

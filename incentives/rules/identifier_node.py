@@ -16,7 +16,7 @@ from incentives.explain import (
     yuan,
 )
 from incentives.facts import NodeFacts, UnitFacts
-from incentives.money import to_fen
+from incentives.money import round_to_fen
 from incentives.outcome import Reason
 from incentives.policy import NodeParams, Policy
 from incentives.rules.overlap import OtherIndex, top_up
@@ -124,7 +124,7 @@ def _check(node: NodeFacts, unit: UnitFacts, policy: Policy, as_of: date) -> Ver
         f"接入日期 {known} 在政策有效期 {window} 内",
         f"connected on {known}, inside the policy period {window}",
     )
-    if to_fen(params.amount) == 0:
+    if round_to_fen(params.amount) == 0:
         return reject(
             CLAUSE,
             node.unit,
@@ -142,7 +142,7 @@ def _settle(
 ) -> Verdict:
     node, steps = item.node, item.steps
     reference = policy.clauses[CLAUSE].reference
-    amount = to_fen(item.params.amount)
+    amount = round_to_fen(item.params.amount)
     if item.params.per == "unit":
         earlier = first.get(node.unit)
         if earlier is not None:

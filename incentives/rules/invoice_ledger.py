@@ -10,7 +10,7 @@ from functools import partial
 
 from incentives.explain import Explanation, Step
 from incentives.facts import InvoiceFacts, KeyProviderListing
-from incentives.money import to_fen
+from incentives.money import round_to_fen
 from incentives.outcome import InvoiceExclusion, Reason
 from incentives.policy import Policy
 
@@ -28,7 +28,7 @@ class Tally:
     @property
     def spend_fen(self) -> int:
         """Net counted spend in fen."""
-        return to_fen(self.gross) - self.reversed_fen
+        return round_to_fen(self.gross) - self.reversed_fen
 
 
 @dataclass(slots=True)
@@ -167,8 +167,8 @@ def _apply_reversals(
         ):
             reason = Reason.REVERSAL_WITHOUT_ORIGINAL
         else:
-            left = to_fen(original.amount) - reduced.get(j, 0)
-            cut = min(to_fen(red.amount), left)
+            left = round_to_fen(original.amount) - reduced.get(j, 0)
+            cut = min(round_to_fen(red.amount), left)
             reduced[j] = reduced.get(j, 0) + cut
             tally = ledger.tallies[original.buyer][original.issued_on.year]
             tally.reversed_fen += cut

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from incentives.explain import Step, yuan
 from incentives.facts import OtherSupport
-from incentives.money import to_fen
+from incentives.money import round_to_fen
 
 OtherKey = tuple[str, str, str]
 OtherIndex = Mapping[OtherKey, Sequence[OtherSupport]]
@@ -31,7 +31,7 @@ class Overlap:
 
 def other_support_fen(key: OtherKey, index: OtherIndex) -> int:
     """Support already received from other policies for one subject, in fen."""
-    return sum(to_fen(s.amount) for s in index.get(key, ()))
+    return sum(round_to_fen(s.amount) for s in index.get(key, ()))
 
 
 def top_up(
