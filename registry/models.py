@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     func,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -103,6 +104,9 @@ class ComputingCenter(Timestamps, Base):
     commissioned_on: Mapped[dt.date | None] = mapped_column(Date)
     # {"equipment": 5000000000}: integer fen per cost category.
     costs_fen: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # False while an official has not yet verified a centre a unit registered itself: the
+    # rules read only verified rows, whose money-deciding columns hold verified values.
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     unit: Mapped[Unit] = relationship(lazy="raise_on_sql")
     accelerators: Mapped[list[CenterAccelerator]] = relationship(
@@ -135,6 +139,8 @@ class IdentifierNode(Timestamps, Base):
     region: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(32))
     connected_on: Mapped[dt.date | None] = mapped_column(Date)
+    # As for centres: the rules read only verified nodes.
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     unit: Mapped[Unit] = relationship(lazy="raise_on_sql")
 
