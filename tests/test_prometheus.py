@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import load_registry
+from tests.conftest import bearer, load_registry
 from tests.helpers import CREDIT
 from tests.server_process import ServerProcess, free_port
 
@@ -113,3 +114,42 @@ def test_prometheus_scrapes_the_declared_capacity(database_url: str, tmp_path: P
         except subprocess.TimeoutExpired:
             prometheus.kill()
         service.stop()
+
+
+def _dashboard_exprs() -> list[str]:
+    dashboard = json.loads((OPS / "grafana" / "infra-incentives.json").read_text("utf-8"))
+    return [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+
+
+@needs_promtool
+def test_every_dashboard_query_is_valid_promql(tmp_path: Path) -> None:
+    # promtool parses recording rules: each panel's query becomes one, so a typo fails here.
+    rules = {
+        "groups": [
+            {
+                "name": "dashboard",
+                "rules": [
+                    {"record": f"dashboard:panel_{i}", "expr": expr}
+                    for i, expr in enumerate(_dashboard_exprs())
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "dashboard-rules.yml"
+    path.write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    done = subprocess.run(
+        ["promtool", "check", "rules", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+async def test_the_dashboard_uses_exported_metrics(client: Any, admin_token: str) -> None:
+    await client.get("/api/v1/units", headers=bearer(admin_token))
+    exposition = await (await client.get("/metrics")).text()
+    exported = set(re.findall(r"^# TYPE (\w+) ", exposition, re.M))
+    used = {
+        name.removesuffix("_bucket")
+        for expr in _dashboard_exprs()
+        for name in re.findall(r"\bincentives_\w+", expr)
+    }
+    assert used and used - exported == set()
