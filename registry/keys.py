@@ -87,7 +87,7 @@ async def revoke_key(session: AsyncSession, key_id: str, actor: Actor) -> None:
     ).first()
     if row is None:
         raise not_found("API key", key_id)
-    key, unit = row.tuple()
+    key, unit = row
     if key.revoked_at is not None:
         return
     before = key_snapshot(key, unit)

@@ -213,6 +213,21 @@ class AuditEntry(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class WebSession(Base):
+    """A signed-in browser: a token exchanged for a session cookie, with its CSRF token."""
+
+    __tablename__ = "web_sessions"
+
+    # SHA-256 of the cookie's random value: a stolen database does not yield live cookies.
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
 __all__ = [
     "AcceleratorModel",
     "ApiKey",
@@ -226,5 +241,6 @@ __all__ = [
     "Timestamps",
     "UTCDateTime",
     "Unit",
+    "WebSession",
     "func",
 ]

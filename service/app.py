@@ -13,7 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 import collectors
 import registry
 from registry.web import SCHEDULER
-from service import health, metrics
+from service import health, metrics, workbench
 from service.middlewares import error_middleware, request_id_middleware
 from service.openapi import build_openapi
 from service.settings import Settings
@@ -43,6 +43,7 @@ def create_app(settings: Settings) -> web.Application:
     registry.setup(app, settings.database_url)
     collectors.setup(app, settings)
     health.setup(app)
+    workbench.setup(app)
     app.router.add_get("/api/openapi.json", openapi_handler, allow_head=False)
     app.on_startup.append(_build_openapi)
     app.cleanup_ctx.append(_scheduler(settings.scheduler))
