@@ -38,6 +38,8 @@ class ScrapeConfig:
     max_body_bytes: int = 16 * 1024 * 1024
     dispatch_every_seconds: int = 5
     max_error_chars: int = 500
+    # A target's host name is resolved when it is registered only if that is this quick.
+    registration_resolve_seconds: float = 1.0
     addresses: AddressPolicy = field(default_factory=lambda: AddressPolicy(()))
 
     @property
