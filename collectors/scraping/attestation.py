@@ -20,17 +20,19 @@ from registry.fields import CenterKind, Precision
 from registry.models import AcceleratorModel, ComputingCenter
 from registry.resources import inventory_peak
 
-# Clause 五(十九)'s 50P (min_capacity_pflops). The policy file lives in incentives/, which
-# collectors/ may not import; a centre under it is only flagged here, never judged.
-THRESHOLD_PFLOPS = Decimal(50)
-REQUIRED_PRECISION = {
-    CenterKind.INTELLIGENT: Precision.FP16,
-    CenterKind.SUPERCOMPUTING: Precision.FP64,
-}
 # A target whose last good scrape is older than this no longer vouches for its devices.
 STALE_AFTER = dt.timedelta(hours=24)
 UNLABELLED = "(no model label)"
 SCRAPER_ACTOR = Actor(key_id=None, unit_code=None, role="system", request_id="scraping")
+
+
+@dataclass(frozen=True)
+class AttestationThresholds:
+    """The policy's capacity threshold, handed down at start: collectors/ never reads policy."""
+
+    min_pflops: Decimal
+    # Centre kinds the threshold applies to, and the precision each is measured in.
+    precision_by_kind: Mapping[CenterKind, Precision]
 
 
 class Reason(StrEnum):
@@ -63,6 +65,7 @@ def attest(
     catalogue: dict[str, AcceleratorModel],
     kind: str,
     declared: Mapping[Precision, Decimal],
+    thresholds: AttestationThresholds,
 ) -> Attested:
     """Count devices per catalogue model, price them in PFLOPS and check the declaration."""
     inventory: dict[str, int] = {}
@@ -78,8 +81,9 @@ def attest(
     reasons: list[Reason] = []
     if any(pflops.get(p, Decimal(0)) < amount for p, amount in declared.items()):
         reasons.append(Reason.BELOW_DECLARED)
-    precision = REQUIRED_PRECISION.get(CenterKind(kind))
-    if precision is not None and pflops.get(precision, Decimal(0)) < THRESHOLD_PFLOPS:
+    # A centre under the threshold is only flagged here, never judged: incentives/ decides.
+    precision = thresholds.precision_by_kind.get(CenterKind(kind))
+    if precision is not None and pflops.get(precision, Decimal(0)) < thresholds.min_pflops:
         reasons.append(Reason.BELOW_THRESHOLD)
     return Attested(
         inventory=dict(sorted(inventory.items())),
@@ -87,7 +91,7 @@ def attest(
         devices_total=len(devices),
         pflops=pflops,
         required_precision=precision,
-        threshold=THRESHOLD_PFLOPS if precision is not None else None,
+        threshold=thresholds.min_pflops if precision is not None else None,
         reasons=reasons,
     )
 
@@ -119,7 +123,11 @@ async def centre_devices(
 
 
 async def refresh_attestation(
-    session: AsyncSession, center_id: int, now: dt.datetime, source_target_id: int | None
+    session: AsyncSession,
+    center_id: int,
+    now: dt.datetime,
+    source_target_id: int | None,
+    thresholds: AttestationThresholds,
 ) -> CapacityAttestation | None:
     """Recompute a centre's attestation; add a row only when something changed."""
     # Lock the centre row: two targets of one centre scraped at once (here or on another
@@ -130,7 +138,7 @@ async def refresh_attestation(
     devices, target_ids = await centre_devices(session, center_id, now)
     catalogue = {m.code: m for m in await session.scalars(select(AcceleratorModel))}
     declared = {Precision(p): Decimal(v) for p, v in center.capacity_pflops.items()}
-    result = attest(devices, catalogue, center.kind, declared)
+    result = attest(devices, catalogue, center.kind, declared, thresholds)
     fresh = CapacityAttestation(
         center_id=center_id,
         attested_at=now,

@@ -16,7 +16,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
-from collectors.scraping.attestation import refresh_attestation
+from collectors.scraping.attestation import AttestationThresholds, refresh_attestation
 from collectors.scraping.exporters import ExporterKind, ExporterOutputError, read_inventory
 from collectors.scraping.metrics import ScrapeMetrics, ScrapeResult
 from collectors.scraping.models import ExporterTarget
@@ -54,6 +54,7 @@ class Scraping:
 
     config: ScrapeConfig
     metrics: ScrapeMetrics
+    thresholds: AttestationThresholds
     client: aiohttp.ClientSession | None = field(default=None)
 
     async def client_context(self, app: web.Application) -> AsyncIterator[None]:
@@ -253,7 +254,9 @@ async def scrape_one(app: web.Application, target: Claimed, now: dt.datetime) ->
             session, target, now, inventory.devices, inventory.exporter.value
         )
         if stored:
-            await refresh_attestation(session, target.center_id, now, target.id)
+            await refresh_attestation(
+                session, target.center_id, now, target.id, scraping.thresholds
+            )
         await session.commit()
     metrics.scrapes.labels(ScrapeResult.SUCCESS).inc()
     metrics.last_success.labels(str(target.id)).set(now.timestamp())

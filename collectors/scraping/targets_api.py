@@ -114,10 +114,10 @@ async def _target(session: AsyncSession, center: ComputingCenter, raw_id: str) -
     return target
 
 
-async def _reattest(session: AsyncSession, center: ComputingCenter) -> None:
+async def _reattest(app: web.Application, session: AsyncSession, center: ComputingCenter) -> None:
     # A removed or disabled target stops vouching for its devices at once, not at the next scrape.
     if await latest_attestation(session, center.id) is not None:
-        await refresh_attestation(session, center.id, utcnow(), None)
+        await refresh_attestation(session, center.id, utcnow(), None, app[SCRAPING].thresholds)
 
 
 @operation(
@@ -230,7 +230,7 @@ async def patch_target(request: web.Request) -> web.Response:
             target.consecutive_failures = 0
         await flush(session)
         if "enabled" in changes:
-            await _reattest(session, center)
+            await _reattest(request.app, session, center)
         await record(
             session,
             actor_of(request),
@@ -263,7 +263,7 @@ async def delete_target(request: web.Request) -> web.Response:
         target_id = target.id
         await session.delete(target)
         await flush(session)
-        await _reattest(session, center)
+        await _reattest(request.app, session, center)
         await record(
             session, actor_of(request), "delete", "exporter_target", str(target_id), before, None
         )
