@@ -104,7 +104,11 @@ class AttestationOut(BaseModel):
     unknown_models: dict[str, int] = Field(
         description="devices whose reported model is not in the catalogue: no PFLOPS"
     )
-    devices_total: int
+    devices_total: int = Field(description="devices counted")
+    devices_elsewhere: int = Field(
+        description="devices seen but not counted: another centre's current attestation counts "
+        "the same GPUs (by UUID)"
+    )
     attested_pflops: dict[Precision, PFlops]
     declared_pflops: dict[Precision, PFlops]
     required_precision: Precision | None
