@@ -151,6 +151,15 @@ async def claim_due(
     return claimed, lost
 
 
+def unreachable(config: ScrapeConfig) -> str:
+    """The one message for refused, reset and timed-out connections.
+
+    A centre reads last_error back, so telling them apart would let it map which ports of
+    which hosts the service can reach: a port scanner run from our network.
+    """
+    return f"could not connect (refused, reset or no answer within {config.timeout_seconds:g} s)"
+
+
 async def fetch(client: aiohttp.ClientSession, url: str, config: ScrapeConfig) -> str:
     """The exporter's text, or ScrapeError saying why not."""
     try:
@@ -169,11 +178,17 @@ async def fetch(client: aiohttp.ClientSession, url: str, config: ScrapeConfig) -
                 if len(body) > config.max_body_bytes:
                     raise ScrapeError(f"response larger than {config.max_body_bytes} bytes")
     except TimeoutError:
-        raise ScrapeError(f"timed out after {config.timeout_seconds:g} s") from None
+        raise ScrapeError(unreachable(config)) from None
     except AddressRefused as exc:
         raise ScrapeError(str(exc)) from None
-    except aiohttp.ClientError as exc:
-        raise ScrapeError(f"{type(exc).__name__}: {exc}") from None
+    except aiohttp.ClientConnectorDNSError as exc:
+        if isinstance(exc.os_error, AddressRefused):
+            raise ScrapeError(str(exc.os_error)) from None
+        raise ScrapeError(f"could not resolve the host name {URL(url).host}") from None
+    except aiohttp.ClientConnectorCertificateError:
+        raise ScrapeError("the server's TLS certificate was not accepted") from None
+    except aiohttp.ClientError:
+        raise ScrapeError(unreachable(config)) from None
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
