@@ -15,7 +15,12 @@ from sqlalchemy.orm import aliased
 
 from collectors.scraping.accelerator_names import catalogue_code
 from collectors.scraping.exporters import NO_MODEL, count_models
-from collectors.scraping.models import AttestedDevice, CapacityAttestation, ExporterTarget
+from collectors.scraping.models import (
+    AttestedDevice,
+    CapacityAttestation,
+    ExporterTarget,
+    PushedInventory,
+)
 from registry.audit import Actor, record
 from registry.fields import CenterKind, Precision
 from registry.models import AcceleratorModel, ComputingCenter
@@ -156,7 +161,7 @@ def _decimal_text(value: Decimal) -> str:
 async def centre_devices(
     session: AsyncSession, center_id: int, now: dt.datetime
 ) -> tuple[dict[str, str], list[int]]:
-    """The union of the devices that a centre's enabled, fresh targets last saw."""
+    """The union of the devices a centre's enabled, fresh targets last saw and it pushed."""
     targets = await session.scalars(
         select(ExporterTarget)
         .where(
@@ -172,6 +177,15 @@ async def centre_devices(
         # A device seen by two targets (a node and a federating endpoint) counts once.
         devices |= target.devices
         ids.append(target.id)
+    pushed = await session.scalars(
+        select(PushedInventory)
+        .where(
+            PushedInventory.center_id == center_id, PushedInventory.pushed_at >= now - STALE_AFTER
+        )
+        .order_by(PushedInventory.id)
+    )
+    for inventory in pushed:
+        devices |= inventory.devices
     return devices, ids
 
 

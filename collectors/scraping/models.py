@@ -104,3 +104,20 @@ class AttestedDevice(Base):
         ForeignKey("capacity_attestations.id", ondelete="CASCADE"), primary_key=True
     )
     device: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class PushedInventory(Base):
+    """The devices a Pushgateway group's latest exporter push showed: evidence like a scrape."""
+
+    __tablename__ = "pushed_inventories"
+    __table_args__ = (UniqueConstraint("center_id", "job", "grouping"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("computing_centers.id", ondelete="CASCADE"))
+    job: Mapped[str] = mapped_column(String(200))
+    # The group's further labels as canonical JSON, as telemetry_pushed_families keeps them.
+    grouping: Mapped[str] = mapped_column(String(1000))
+    exporter: Mapped[str] = mapped_column(String(16))
+    # {device key: model name as reported}, as ExporterTarget.devices.
+    devices: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    pushed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
