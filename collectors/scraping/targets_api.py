@@ -218,8 +218,9 @@ async def patch_target(request: web.Request) -> web.Response:
             raise invalid([FieldError(n, "may not be null") for n in nulls])
         if "model" in changes:
             await _check_model(session, changes["model"])
-        if changes.get("url") is not None:
-            await _check_address(request.app, changes["url"])
+        if changes.get("url") is not None or changes.get("enabled"):
+            # Enabling a target stored before addresses were checked at registration checks it.
+            await _check_address(request.app, changes.get("url") or target.url)
         if "url" in changes:
             await _check_unique_url(session, center.id, changes["url"], target.id)
         before = _settings(target, code)

@@ -162,3 +162,16 @@ async def test_the_test_deny_list_still_lets_tests_scrape_loopback(
     )
     assert app[SCRAPING].config.addresses.allows("127.0.0.1")
     assert not app[SCRAPING].config.addresses.allows("::ffff:169.254.169.254")
+
+
+async def test_enabling_a_stored_target_on_a_denied_address_is_refused(world: World) -> None:
+    target_id = await _store_target(world, "http://[::ffff:127.0.0.1]:9400/metrics")
+    r = await world.client.patch(
+        f"{TARGETS}/{target_id}", json={"enabled": True}, headers=world.operator
+    )
+    assert r.status == 422
+    assert "INCENTIVES_SCRAPE_DENY" in (await r.json())["errors"][0]["message"]
+    r = await world.client.patch(
+        f"{TARGETS}/{target_id}", json={"enabled": False}, headers=world.operator
+    )
+    assert r.status == 200, await r.text()
