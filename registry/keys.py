@@ -128,7 +128,7 @@ async def revoke_key(session: AsyncSession, key_id: str, actor: Actor) -> dict[s
     ).first()
     if row is None:
         raise not_found("API key", key_id)
-    key, unit = row.tuple()
+    key, unit = row._tuple()
     if key.revoked_at is not None:
         return key_snapshot(key, unit)
     before = key_snapshot(key, unit)
