@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit import Actor, record
@@ -94,6 +95,16 @@ async def load_pending(
         ctx.pending |= {r.object_code: r for r in rows}
 
 
+async def _flush(session: AsyncSession) -> None:
+    # The one-pending-per-object index refuses a concurrent declaration of the same object.
+    try:
+        await session.flush()
+    except IntegrityError:
+        raise conflict(
+            "a concurrent declaration of this object got there first; try again"
+        ) from None
+
+
 def _reviewed_of(res: Resource, values: dict[str, Any]) -> dict[str, Any]:
     return {f: values[f] for f in res.reviewed if f in values}
 
@@ -108,7 +119,7 @@ async def _close(
     entry.decided_at = utcnow()
     entry.comment = comment
     # Flushed now: the one-pending-per-object index must see it closed before a new entry.
-    await session.flush()
+    await _flush(session)
     await record(
         session, actor, status.value, OBJECT_TYPE, str(entry.id), before, entry_snapshot(entry)
     )
@@ -165,7 +176,7 @@ async def declare(
         submitted_at=utcnow(),
     )
     session.add(entry)
-    await session.flush()
+    await _flush(session)
     await record(session, actor, "declare", OBJECT_TYPE, str(entry.id), None, entry_snapshot(entry))
     return entry
 
