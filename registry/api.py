@@ -334,7 +334,8 @@ def make_handlers(res: Resource) -> dict[str, Any]:
             )
             await commit(session)
         # 202: what was declared waits for an official; the answer's `pending` shows it.
-        return respond(out, status=202 if declared and entry is not None else 200)
+        waits = entry is not None and any(k in entry.changes for k in declared)
+        return respond(out, status=202 if waits else 200)
 
     @operation(
         summary=f"Delete one {res.label}; refused while other records depend on it",
