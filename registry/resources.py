@@ -108,6 +108,7 @@ class CenterQuery(PageQuery):
     region: Division | None = None
     status: FacilityStatus | None = None
     unit: Code | None = None
+    verified: bool | None = None
 
 
 class NodeQuery(PageQuery):
@@ -116,6 +117,7 @@ class NodeQuery(PageQuery):
     region: Division | None = None
     status: FacilityStatus | None = None
     unit: Code | None = None
+    verified: bool | None = None
 
 
 class SiteQuery(PageQuery):
@@ -326,13 +328,14 @@ def _center_filters(q: CenterQuery) -> list[ColumnElement[bool]]:
     return (
         _eq(ComputingCenter.kind, q.kind) + _eq(ComputingCenter.region, q.region)
         + _eq(ComputingCenter.status, q.status) + _unit_filter(ComputingCenter, q.unit)
+        + _eq(ComputingCenter.verified, q.verified)
     )  # fmt: skip
 
 
 def _node_filters(q: NodeQuery) -> list[ColumnElement[bool]]:
     return (
         _eq(IdentifierNode.region, q.region) + _eq(IdentifierNode.status, q.status)
-        + _unit_filter(IdentifierNode, q.unit)
+        + _unit_filter(IdentifierNode, q.unit) + _eq(IdentifierNode.verified, q.verified)
     )  # fmt: skip
 
 

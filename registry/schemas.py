@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Self, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -116,7 +116,9 @@ class PendingOut(BaseModel):
     """Money-deciding values the unit declared that wait for an official's review."""
 
     id: int = Field(description="the review: GET /api/v1/reviews/{id}")
-    kind: str = Field(description="create: the object awaits verification; update: a change")
+    kind: Literal["create", "update"] = Field(
+        description="create: the object awaits verification; update: a change"
+    )
     declared: dict[str, Any] = Field(description="field: declared value, in this object's form")
     submitted_at: dt.datetime
     submitted_by_name: str | None

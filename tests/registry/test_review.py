@@ -148,6 +148,8 @@ async def test_a_centre_its_unit_registers_is_unverified_until_an_official_accep
         "kind", "capacity_pflops", "status", "commissioned_on", "costs"
     }  # fmt: skip
     assert (await stored_center(database_url, "C9")).verified is False
+    r = await client.get("/api/v1/computing-centers?verified=false", headers=world["official"])
+    assert [c["code"] for c in (await r.json())["items"]] == ["C9"]
     (entry,) = await reviews(client, world["official"], "?status=pending")
     assert entry["verified"] is None  # nothing verified yet to show beside the declaration
 
