@@ -63,7 +63,13 @@ async def session_of(session: AsyncSession, cookie: str) -> SignedIn | None:
     row = (
         await session.execute(
             select(
-                WebSession, ApiKey.key_id, ApiKey.unit_id, ApiKey.role, ApiKey.revoked_at, Unit.code
+                WebSession,
+                ApiKey.key_id,
+                ApiKey.unit_id,
+                ApiKey.role,
+                ApiKey.revoked_at,
+                Unit.code,
+                ApiKey.name,
             )
             .join(ApiKey, ApiKey.id == WebSession.api_key_id)
             .join(Unit, Unit.id == ApiKey.unit_id)
