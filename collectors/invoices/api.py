@@ -12,17 +12,20 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from collectors.invoices.listing import list_invoices
 from collectors.invoices.parsing import read_file
 from collectors.invoices.reconciliation import reconcile
 from collectors.invoices.sales_reports import store_sales_reports
 from collectors.invoices.schemas import (
+    ExpectedRow,
     InvoiceItem,
     InvoiceOut,
     InvoiceQuery,
     ReconciliationOut,
     ReconciliationQuery,
+    RowNotice,
     SalesReportBatch,
     SalesReportIn,
     SalesReportResult,
@@ -57,6 +60,19 @@ class InvoiceConfig:
 
 
 CONFIG = web.AppKey("invoice_config", InvoiceConfig)
+# Queues the write transactions of uploads on SQLite, one writer at a time: a queued upload
+# waits here (its file already checked) rather than on the database's 30 s busy timeout.
+WRITES = web.AppKey("invoice_writes", asyncio.Lock)
+RETRY_AFTER_SECONDS = 5
+
+
+def busy() -> web.HTTPServiceUnavailable:
+    """503 with Retry-After, for a database that stayed locked by another writer."""
+    return web.HTTPServiceUnavailable(
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        text="the database is busy with another write; send the request again shortly",
+    )
+
 
 _BINARY = {"type": "string", "contentMediaType": "application/octet-stream"}
 UPLOAD_MEDIA: dict[str, Any] = {
@@ -149,8 +165,18 @@ async def post_invoices(request: web.Request) -> web.Response:
         )
         async with request.app[DB]() as session:
             report = await store_invoices(
-                session, rows, buyers, meta, config.today(), dry_run=query.dry_run
+                session,
+                rows,
+                buyers,
+                meta,
+                config.today(),
+                dry_run=query.dry_run,
+                write_lock=request.app[WRITES],
             )
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise busy() from None
     finally:
         received.remove()
     result = UploadResult(
@@ -160,8 +186,19 @@ async def post_invoices(request: web.Request) -> web.Response:
         stored=report.stored,
         unchanged=report.unchanged,
         duplicate_claims=report.duplicate_claims,
+        would_store=report.would_store,
+        expected=_expected(report.expected) if report.dry_run else None,
+        source=rows.source,
+        sheet=rows.sheet,
+        ignored_columns=rows.ignored,
+        skipped=[RowNotice(row=n.row, number=n.number, message=n.message) for n in rows.skipped],
+        warnings=[RowNotice(row=n.row, number=n.number, message=n.message) for n in rows.warnings],
     )
     return respond(result, status=201 if report.upload is not None else 200)
+
+
+def _expected(rows: list[tuple[int, str, str]]) -> list[ExpectedRow]:
+    return [ExpectedRow.model_validate({"row": r, "number": n, "status": s}) for r, n, s in rows]
 
 
 @operation(
@@ -248,4 +285,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/reconciliation", get_reconciliation, allow_head=False)
 
 
-__all__ = ["CONFIG", "InvoiceConfig", "Problem", "add_routes"]
+__all__ = ["CONFIG", "WRITES", "InvoiceConfig", "Problem", "add_routes"]
