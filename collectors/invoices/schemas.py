@@ -96,7 +96,10 @@ class UploadResult(BaseModel):
 
     upload: int | None = Field(description="id of the stored upload; null when nothing changed")
     dry_run: bool
-    rows: int = Field(description="invoice rows in the file")
+    rows: int = Field(
+        description="invoice rows in the file (a platform export: its invoices, line items "
+        "summed, voided ones aside)"
+    )
     stored: int = Field(description="invoices stored now (0 on a dry run)")
     unchanged: int = Field(description="invoices already stored with the same values")
     duplicate_claims: int = Field(description="stored, but another buyer claimed the number first")
