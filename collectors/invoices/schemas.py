@@ -202,6 +202,10 @@ class SalesReportResult(BaseModel):
 
     stored: int
     unchanged: int
+    sheet: str | None = Field(None, description="the worksheet read: the first visible one")
+    ignored_columns: list[str] = Field(
+        default_factory=list, description="columns of the file that were not read"
+    )
 
 
 class MismatchKind(StrEnum):

@@ -48,6 +48,29 @@ def echo(value: str) -> str:
     return repr(value)
 
 
+MAX_LISTED_ERRORS = 1000  # errors listed in one answer; the detail gives the full count
+MAX_MESSAGE_CHARS = 400  # of one listed error message
+
+
+def _cut(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[:MAX_MESSAGE_CHARS] + "…"
+
+
+def capped(problem: Problem) -> Problem:
+    """A problem whose error list and messages are cut short, so its answer stays small."""
+    errors = [
+        FieldError(e.field[:MAX_ECHO_CHARS], _cut(e.message), e.index, e.row)
+        for e in problem.errors[:MAX_LISTED_ERRORS]
+    ]
+    detail = problem.detail
+    if len(problem.errors) > MAX_LISTED_ERRORS:
+        detail = (
+            f"{len(problem.errors)} errors in the input; the first {MAX_LISTED_ERRORS} are "
+            "listed; nothing was stored"
+        )
+    return Problem(problem.status, problem.title, detail, errors, problem.type)
+
+
 def _refuse(message: str) -> Problem:
     return invalid([FieldError("file", message)], f"the file was refused: {message}")
 
