@@ -42,6 +42,8 @@ DATE = re.compile(
     r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
 )
 AMOUNT = re.compile(r"[0-9]{1,13}(?:\.[0-9]{1,2})?")
+# 1,234,567.89: commas only between groups of three digits ("1,0,0" is no amount).
+GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?")
 DIGITAL = re.compile(DIGITAL_PATTERN)
 LEGACY_NUMBER = re.compile(LEGACY_NUMBER_PATTERN)
 CODE = re.compile(CODE_PATTERN)
@@ -224,7 +226,8 @@ def check_amounts(chunk: _Chunk) -> list[int]:
     out: list[int] = []
     for i, text in enumerate(chunk.cells("amount")):
         if AMOUNT.fullmatch(text) is None:
-            text = text.replace(",", "")
+            if GROUPED.fullmatch(text):
+                text = text.replace(",", "")
             if AMOUNT.fullmatch(text) is None:
                 chunk.add(i, "amount", _amount_problem(text))
                 out.append(0)

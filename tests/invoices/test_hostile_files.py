@@ -188,3 +188,16 @@ async def test_a_check_writes_nothing_and_a_bad_file_never_waits_for_the_write_l
             assert count == 0
     finally:
         await engine.dispose()
+
+
+async def test_commas_are_read_only_between_groups_of_three_digits(
+    client: Any, tokens: Tokens
+) -> None:
+    body = csv(
+        HEADER_EN,
+        f'25230000000000000001,{B1},{P1},2025-03-01,"1,0,0",blue,',
+        f'25230000000000000002,{B1},{P1},2025-03-01,"1,234,567.80",blue,',
+    )
+    r = await upload(client, tokens.b1, body)
+    assert r.status == 422
+    assert [(e["row"], e["field"]) for e in (await r.json())["errors"]] == [(2, "amount")]
