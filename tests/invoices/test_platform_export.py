@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv as csvlib
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import openpyxl
 
 from collectors.invoices.platform import day_text, reversed_number
-from tests.invoices.conftest import B1, P1, P2, Tokens
+from tests.invoices.conftest import B1, B2, P1, P2, Tokens
 from tests.invoices.test_invoice_upload import invoices, upload
 
 SAMPLE = Path(__file__).parent / "files" / "platform_export.csv"
@@ -125,3 +126,39 @@ def test_issue_times_are_china_time_and_remarks_name_the_reversed_invoice() -> N
     assert reversed_number(remark) == ("", "25232000000000000102")
     assert reversed_number("对应正数发票代码:2300000000号码:00012345") == ("2300000000", "00012345")
     assert reversed_number("折扣行") == ("", "")
+
+
+async def test_a_workbook_with_number_and_date_cells_reads_the_same(
+    client: Any, tokens: Tokens
+) -> None:
+    rows: list[list[Any]] = [list(r) for r in sample_rows()]
+    for row in rows[1:]:
+        row[8] = dt.datetime.fromisoformat(row[8])  # 开票日期 as a date-time cell
+        for i in (16, 18, 19):  # 金额, 税额, 价税合计 as number cells
+            row[i] = float(row[i])
+    r = await upload(client, tokens.b1, as_xlsx(rows), media=XLSX)
+    assert r.status == 201, await r.text()
+    stored = {i["number"]: (i["amount"], i["issued_on"]) for i in await invoices(client, tokens.b1)}
+    assert stored["25232000000000000101"] == ("116600.00", "2025-03-05")
+    assert stored["25232000000000000105"] == ("30740.00", "2025-05-06")
+
+
+async def test_a_dry_run_tells_new_from_unchanged_and_nothing_of_other_buyers(
+    client: Any, tokens: Tokens
+) -> None:
+    r = await upload(client, tokens.b1, SAMPLE.read_bytes(), "?dry_run=true")
+    assert r.status == 200, await r.text()
+    body = await r.json()
+    assert body["would_store"] == 4 and body["stored"] == 0 and body["upload"] is None
+    assert {e["status"] for e in body["expected"]} == {"new"}
+    assert (await upload(client, tokens.b1, SAMPLE.read_bytes())).status == 201
+    again = await (await upload(client, tokens.b1, SAMPLE.read_bytes(), "?dry_run=true")).json()
+    assert again["would_store"] == 0
+    assert [(e["row"], e["status"]) for e in again["expected"]] == [
+        (2, "unchanged"), (4, "unchanged"), (5, "unchanged"), (7, "unchanged"),
+    ]  # fmt: skip
+    # Another buyer's check of the same numbers looks as if nobody had claimed them.
+    theirs = SAMPLE.read_bytes().replace(B1.encode(), B2.encode())
+    other = await (await upload(client, tokens.b2, theirs, "?dry_run=true")).json()
+    assert other["would_store"] == 4 and {e["status"] for e in other["expected"]} == {"new"}
+    assert other["duplicate_claims"] == 0
