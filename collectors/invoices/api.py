@@ -33,7 +33,7 @@ from collectors.invoices.schemas import (
     UploadResult,
 )
 from collectors.invoices.store import UploadMeta, store_invoices
-from collectors.invoices.tables import capped
+from collectors.invoices.tables import capped, out_of_memory
 from collectors.invoices.upload import XLSX, receive
 from collectors.invoices.validation import Buyers
 from registry.api import actor_of, principal_of, unit_ids
@@ -174,6 +174,8 @@ async def post_invoices(request: web.Request) -> web.Response:
                 dry_run=query.dry_run,
                 write_lock=request.app[WRITES],
             )
+    except MemoryError:
+        raise out_of_memory() from None
     except OperationalError as exc:
         if "locked" not in str(exc):
             raise
@@ -259,6 +261,8 @@ async def post_sales_reports(request: web.Request) -> web.Response:
     received = await receive(request, config.max_body_bytes)
     try:
         batch = await asyncio.to_thread(read_sales_file, received.path, received.file_format)
+    except MemoryError:
+        raise out_of_memory() from None
     finally:
         received.remove()
     lock = request.app[WRITES] if _on_sqlite(request) else None

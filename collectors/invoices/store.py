@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collectors.invoices.bulk import day_value, dialect_of, insert_rows
 from collectors.invoices.models import Invoice, InvoiceNumberClaim, InvoiceUpload
 from collectors.invoices.parsing import REQUIRED, Rows
-from collectors.invoices.tables import MAX_ECHO_CHARS
+from collectors.invoices.tables import MAX_ECHO_CHARS, out_of_memory
 from collectors.invoices.validation import Buyers, CheckContext, Checked, check_chunk
 from registry.audit import Actor, record
 from registry.models import Unit
@@ -288,7 +288,13 @@ async def check_file(
     errors.extend(rows.row_errors)
     checked: list[Checked] = []
     produce = functools.partial(_checked_chunk, rows, ctx)
-    while (ready := await asyncio.to_thread(produce)) is not None:
+    while True:
+        try:
+            ready = await asyncio.to_thread(produce)
+        except MemoryError:
+            raise out_of_memory() from None
+        if ready is None:
+            break
         size, chunk = ready
         report.rows += size
         errors.extend(chunk.errors)

@@ -12,6 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from aiohttp import FormData
 from sqlalchemy import func, insert, select
 
 from collectors.invoices import tables
@@ -201,3 +202,17 @@ async def test_commas_are_read_only_between_groups_of_three_digits(
     r = await upload(client, tokens.b1, body)
     assert r.status == 422
     assert [(e["row"], e["field"]) for e in (await r.json())["errors"]] == [(2, "amount")]
+
+
+async def test_a_form_with_an_empty_file_and_extra_fields_is_a_400(
+    client: Any, tokens: Tokens
+) -> None:
+    form = FormData()
+    form.add_field("note", "hello")
+    form.add_field("file", b"", filename="invoices.csv", content_type="text/csv")
+    r = await client.post("/api/v1/invoices", data=form, headers=bearer(tokens.b1))
+    assert r.status == 400
+    assert "empty" in (await r.json())["detail"]
+    headers = {**bearer(tokens.b1), "Content-Type": "multipart/form-data"}
+    r = await client.post("/api/v1/invoices", data=b"--x\r\n", headers=headers)
+    assert r.status == 400
