@@ -133,8 +133,8 @@ def from_table(table: tables.Table) -> SalesBatch:
         for i, h in enumerate(table.headers)
         if h and i not in positions.values()
     ]
-    batch = SalesBatch({}, [], rows={}, labels=labels, ignored=ignored, sheet=table.sheet)
-    assert batch.rows is not None
+    row_of: dict[int, int] = {}
+    batch = SalesBatch({}, [], rows=row_of, labels=labels, ignored=ignored, sheet=table.sheet)
     i = 0
     for frame in table.chunks:
         columns = {name: frame[p].astype(str).tolist() for name, p in positions.items()}
@@ -143,12 +143,12 @@ def from_table(table: tables.Table) -> SalesBatch:
             if not any(raw.values()):
                 continue  # a blank line
             item, found_errors = _validate({k: v for k, v in raw.items() if v != ""}, i)
-            batch.rows[i] = int(row)
+            row_of[i] = int(row)
             if item is not None:
                 batch.items[i] = item
             batch.errors.extend(found_errors)
             i += 1
-    if not batch.rows:
+    if not row_of:
         raise invalid([FieldError("file", "no reports: the file has a header row only")])
     return batch
 

@@ -364,14 +364,10 @@ async def compare_stored(
                 errors.extend(problems)
                 status = UNCHANGED
             if len(report.expected) < MAX_EXPECTED:
-                report.expected.append((row, _number_text(item), status))
+                report.expected.append((row, str(item["number"]), status))
     if errors.count:
         raise errors.problem()
     report.would_store = would_store
-
-
-def _number_text(item: dict[str, Any]) -> str:
-    return str(item["number"])
 
 
 async def store_invoices(
