@@ -77,6 +77,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         response = problem_response(_from_http(exc), request_id)
         if isinstance(exc, web.HTTPMethodNotAllowed):
             response.headers["Allow"] = ", ".join(sorted(exc.allowed_methods))
+        if "Retry-After" in exc.headers:
+            response.headers["Retry-After"] = exc.headers["Retry-After"]
         return response
     except Exception:
         log.exception(

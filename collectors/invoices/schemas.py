@@ -73,15 +73,55 @@ class UploadQuery(Strict):
     )
 
 
+class RowNotice(BaseModel):
+    """A row of the file the answer points out, and why."""
+
+    row: int = Field(description="row as a spreadsheet shows it (JSON items: index)")
+    number: str
+    message: str
+
+
+class ExpectedRow(BaseModel):
+    """What a dry run expects for one row: `new` (would be stored) or `unchanged`."""
+
+    row: int = Field(description="row as a spreadsheet shows it (JSON items: index)")
+    number: str
+    status: Literal["new", "unchanged"] = Field(
+        description="unchanged: your earlier upload holds it with the same values"
+    )
+
+
 class UploadResult(BaseModel):
     """What an upload stored; a re-upload of the same file stores nothing and has no id."""
 
     upload: int | None = Field(description="id of the stored upload; null when nothing changed")
     dry_run: bool
-    rows: int = Field(description="invoice rows in the file")
-    stored: int = Field(description="invoices stored now")
+    rows: int = Field(
+        description="invoice rows in the file (a platform export: its invoices, line items "
+        "summed, voided ones aside)"
+    )
+    stored: int = Field(description="invoices stored now (0 on a dry run)")
     unchanged: int = Field(description="invoices already stored with the same values")
     duplicate_claims: int = Field(description="stored, but another buyer claimed the number first")
+    would_store: int | None = Field(
+        None, description="dry run: invoices the upload would store; null otherwise"
+    )
+    expected: list[ExpectedRow] | None = Field(
+        None, description="dry run: each row's expected status (the first 10,000 rows)"
+    )
+    source: str = Field(description="`invoice list`, or `e-invoice platform export`")
+    sheet: str | None = Field(None, description="the worksheet read: the first visible one")
+    ignored_columns: list[str] = Field(
+        default_factory=list, description="columns of the file that were not read"
+    )
+    skipped: list[RowNotice] = Field(
+        default_factory=list, description="invoices not stored: voided (作废) ones"
+    )
+    warnings: list[RowNotice] = Field(
+        default_factory=list,
+        description="stored invoices worth a look: an original marked 已红冲/部分红冲 whose "
+        "red-letter invoice is not in the file, a red-letter invoice that names no original",
+    )
 
 
 class InvoiceItem(Strict):
@@ -162,6 +202,10 @@ class SalesReportResult(BaseModel):
 
     stored: int
     unchanged: int
+    sheet: str | None = Field(None, description="the worksheet read: the first visible one")
+    ignored_columns: list[str] = Field(
+        default_factory=list, description="columns of the file that were not read"
+    )
 
 
 class MismatchKind(StrEnum):

@@ -129,7 +129,9 @@ async def test_re_uploading_the_same_file_changes_nothing(client: Any, tokens: T
     assert again.status == 200
     assert await again.json() == {
         "upload": None, "dry_run": False, "rows": 3, "stored": 0, "unchanged": 3,
-        "duplicate_claims": 0,
+        "duplicate_claims": 0, "would_store": None, "expected": None,
+        "source": "invoice list", "sheet": None, "ignored_columns": [], "skipped": [],
+        "warnings": [],
     }  # fmt: skip
     assert len(await invoices(client, tokens.b1)) == 3
     r = await client.get("/api/v1/audit?object_type=invoice_upload", headers=bearer(tokens.admin))
@@ -179,7 +181,8 @@ async def test_a_dry_run_checks_and_stores_nothing(client: Any, tokens: Tokens) 
     r = await upload(client, tokens.b1, GOOD, "?dry_run=true")
     assert r.status == 200
     body = await r.json()
-    assert body["dry_run"] is True and body["stored"] == 3 and body["upload"] is None
+    assert body["dry_run"] is True and body["would_store"] == 3 and body["stored"] == 0
+    assert body["upload"] is None
     assert await invoices(client, tokens.b1) == []
     bad = csv(HEADER_EN, f"25230000000000000001,{B1},{P1},2025-13-01,1.00,blue,")
     r = await upload(client, tokens.b1, bad, "?dry_run=true")
@@ -198,8 +201,8 @@ async def test_a_file_without_a_buyer_column_is_the_uploaders_own(
     assert (await r.json())["errors"][0] == {
         "row": 1,
         "field": "buyer",
-        "message": "required column is missing; or name the buyer (?buyer=UNIT, or --buyer on "
-        "the command line)",
+        "message": "required column is missing (the file has: number, seller, issued_on, "
+        "amount); or name the buyer (?buyer=UNIT, or --buyer on the command line)",
     }
     r = await upload(client, tokens.admin, body, "?buyer=B2")
     assert r.status == 201
