@@ -15,6 +15,7 @@ from registry.web import REQUEST_ID, Handler
 
 log = logging.getLogger("infra_incentives.http")
 REQUEST_ID_HEADER = "X-Request-Id"
+CLIENT_REQUEST_ID_HEADER = "X-Client-Request-Id"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
 
 
@@ -43,16 +44,23 @@ def problem_response(problem: Problem, request_id: str | None) -> web.Response:
 
 @web.middleware
 async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Give every request an id (the caller's, when it is sane) and echo it back."""
-    given = request.headers.get(REQUEST_ID_HEADER, "")
-    request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+    """Give every request an id of the server's own; keep a caller's id apart and echo both."""
+    # The audit log records the server's id: a caller's own must never pass for another request.
+    request_id = uuid.uuid4().hex
     request[REQUEST_ID] = request_id
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    client_id = given if _SAFE_ID.match(given) else None
+    if client_id:
+        log.info("request %s carries the client's id %s", request_id, client_id)
+    headers = {REQUEST_ID_HEADER: request_id}
+    if client_id:
+        headers[CLIENT_REQUEST_ID_HEADER] = client_id
     try:
         response = await handler(request)
     except web.HTTPException as exc:
-        exc.headers[REQUEST_ID_HEADER] = request_id
+        exc.headers.update(headers)
         raise
-    response.headers[REQUEST_ID_HEADER] = request_id
+    response.headers.update(headers)
     return response
 
 
