@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import importlib
 import importlib.util
+from typing import Any
 
 from alembic import context
-from sqlalchemy.engine import Connection
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 
-from registry.db import Base, create_engine
+from registry.db import Base, create_engine, is_sqlite
 
 config = context.config
 for module in config.attributes.get("model_modules") or ["registry.models"]:
@@ -19,12 +21,32 @@ for module in config.attributes.get("model_modules") or ["registry.models"]:
 target_metadata = Base.metadata
 
 
+def _sqlite_transactional_ddl(engine: Engine) -> None:
+    """Make SQLite run DDL inside the migration's transaction, as PostgreSQL does."""
+
+    # The driver would begin a transaction only before DML and run every CREATE and ALTER in
+    # autocommit, so a kill mid-upgrade left tables without their alembic_version row.
+    def no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    def begin(connection: Connection) -> None:
+        # IMMEDIATE: take the write lock now, so two replicas migrating queue instead of failing.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    event.listen(engine, "connect", no_driver_transactions)
+    event.listen(engine, "begin", begin)
+
+
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        # Each revision and its alembic_version row commit together, or not at all.
+        transaction_per_migration=True,
+        transactional_ddl=True if sqlite else None,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -32,6 +54,8 @@ def _run(connection: Connection) -> None:
 
 async def _run_async(url: str) -> None:
     engine = create_engine(url)
+    if is_sqlite(url):
+        _sqlite_transactional_ddl(engine.sync_engine)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
