@@ -33,24 +33,24 @@ def format_of(raw: bytes, media: str, filename: str | None) -> SiteFormat:
     return "csv"
 
 
-def read_site_file(raw: bytes, file_format: SiteFormat) -> SiteTable:
+def read_site_file(
+    raw: bytes, file_format: SiteFormat, max_rows: int | None = MAX_ROWS
+) -> SiteTable:
     """The rows of a site file, or a 422 naming what is wrong with the file as a whole."""
     if not raw.strip():
         raise invalid([FieldError("file", "the file is empty")])
-    table = _read_xlsx(raw) if file_format == "xlsx" else _read_csv(raw)
+    table = _read_xlsx(raw, max_rows) if file_format == "xlsx" else _read_csv(raw, max_rows)
     if not table.rows:
         raise invalid([FieldError("file", "the file has a header but no rows")])
-    if len(table.rows) > MAX_ROWS:
-        raise invalid([FieldError("file", f"more than {MAX_ROWS} rows; split the file")])
     return table
 
 
-def _read_csv(raw: bytes) -> SiteTable:
+def _read_csv(raw: bytes, max_rows: int | None) -> SiteTable:
     text = decode_text(raw)
     header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
     _check_header(header)
     try:
-        return _bounded(read_site_table(text, MAX_ROWS))
+        return _bounded(read_site_table(text, max_rows), max_rows)
     except csv.Error as exc:
         raise invalid([FieldError("file", f"not a readable CSV: {exc}")]) from None
 
@@ -60,9 +60,9 @@ def _check_header(header: Sequence[Any]) -> None:
         raise invalid([FieldError("file", f"more than {MAX_COLUMNS} columns")])
 
 
-def _bounded(table: SiteTable) -> SiteTable:
-    if len(table.rows) > MAX_ROWS:
-        raise invalid([FieldError("file", f"more than {MAX_ROWS} rows; split the file")])
+def _bounded(table: SiteTable, max_rows: int | None) -> SiteTable:
+    if max_rows is not None and len(table.rows) > max_rows:
+        raise invalid([FieldError("file", f"more than {max_rows} rows; split the file")])
     return table
 
 
@@ -90,7 +90,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _read_xlsx(raw: bytes) -> SiteTable:
+def _read_xlsx(raw: bytes, max_rows: int | None) -> SiteTable:
     import openpyxl  # only uploads need it; the CLI's CSV path starts faster without
 
     _check_archive(raw)
@@ -108,15 +108,18 @@ def _read_xlsx(raw: bytes) -> SiteTable:
         while header and not header[-1]:
             header.pop()
         _check_header(header)
-        return _bounded(site_table(header, _numbered(rows)))
+        return _bounded(site_table(header, _numbered(rows, max_rows)), max_rows)
     finally:
         book.close()
 
 
-def _numbered(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[int, list[str]]]:
+def _numbered(
+    rows: Iterator[tuple[Any, ...]], max_rows: int | None
+) -> Iterator[tuple[int, list[str]]]:
     for number, values in enumerate(rows, start=2):
-        if number > MAX_ROWS + 2:
-            raise invalid([FieldError("file", f"more than {MAX_ROWS} rows; split the file")])
+        # Empty rows count too: a workbook padded to row 1,000,000 is refused, not walked.
+        if max_rows is not None and number > max_rows + 2:
+            raise invalid([FieldError("file", f"more than {max_rows} rows; split the file")])
         cells = [_cell(v) for v in values]
         if any(c.strip() for c in cells):
             yield number, cells

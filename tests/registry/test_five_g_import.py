@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -11,6 +12,7 @@ from aiohttp import FormData
 
 from tests.conftest import bearer, make_token
 from tests.helpers import CREDIT, unit
+from tests.registry.test_import import cli
 
 URL = "/api/v1/5g-sites/import"
 HEADER = "站点编码,运营商,地市,纬度,经度,频段,状态,开通日期,备注\n"
@@ -171,3 +173,16 @@ async def test_too_many_rows_are_refused_whole(client: Any, tokens: dict[str, st
     assert f"more than {MAX_ROWS} rows" in (await r.json())["errors"][0]["message"]
     listed = await client.get("/api/v1/5g-sites", headers=bearer(tokens["OP1"]))
     assert (await listed.json())["total"] == 0
+
+
+def test_the_command_line_reads_the_same_files_and_says_when_nothing_changed(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "sites.csv"
+    path.write_bytes((HEADER + ROWS.replace("OP1", "GOV")).encode("gb18030"))
+    first = cli(database_url, "import", "registry", str(path))
+    assert first.returncode == 0, first.stderr
+    assert "3 created" in first.stdout and "ignored columns: 备注" in first.stdout
+    again = cli(database_url, "import", "registry", str(path))
+    assert again.returncode == 0, again.stderr
+    assert "0 created, 0 updated, unchanged: 3" in again.stdout
