@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -17,6 +18,19 @@ log = logging.getLogger("infra_incentives.http")
 REQUEST_ID_HEADER = "X-Request-Id"
 CLIENT_REQUEST_ID_HEADER = "X-Client-Request-Id"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
+# nginx's code for a request whose client closed the connection before the answer.
+CLIENT_CLOSED = 499
+
+
+def client_gone(request: web.Request) -> bool:
+    """Whether the client closed its connection: what fails then is its doing, not ours."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
+def client_closed_response() -> web.Response:
+    """The answer nobody reads, recorded as 499 so it never counts as a server error."""
+    return web.Response(status=CLIENT_CLOSED, reason="Client Closed Request")
 
 
 def problem_response(problem: Problem, request_id: str | None) -> web.Response:
@@ -86,7 +100,19 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if isinstance(exc, web.HTTPMethodNotAllowed):
             response.headers["Allow"] = ", ".join(sorted(exc.allowed_methods))
         return response
-    except Exception:
+    except asyncio.CancelledError:
+        if client_gone(request):
+            log.info("client closed the connection during %s %s (request %s)",
+                     request.method, request.path, request_id)  # fmt: skip
+        raise
+    except Exception as exc:
+        if client_gone(request):
+            # A disconnect mid-upload surfaces as ConnectionResetError or a payload error.
+            log.info(
+                "client closed the connection during %s %s (request %s): %s",
+                request.method, request.path, request_id, type(exc).__name__,
+            )  # fmt: skip
+            return client_closed_response()
         log.exception(
             "unexpected error in %s %s (request %s)", request.method, request.path, request_id
         )

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+import time
+import urllib.request
+from pathlib import Path
 from typing import Any
 
-from tests.conftest import bearer
+from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, unit
+from tests.server_process import ServerProcess
 
 
 async def test_a_callers_request_id_never_becomes_the_audited_id(
@@ -32,3 +38,45 @@ async def test_an_insane_client_id_is_neither_used_nor_echoed(client: Any) -> No
     r = await client.get("/healthz", headers={"X-Request-Id": "a b\tc"})
     assert len(r.headers["X-Request-Id"]) == 32
     assert "X-Client-Request-Id" not in r.headers
+
+
+def _hang_up_mid_body(port: int, path: str, token: str, media: str) -> None:
+    """Send the head and part of a body that claims 1 MB, then close the connection."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {media}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: 1000000\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        raw.sendall(head.encode() + b"number,seller,issued_on,amount\n" * 200)
+        time.sleep(0.5)  # let the server start reading the body before the client leaves
+
+
+def _metric_lines(url: str) -> list[str]:
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as r:
+        text: str = r.read().decode()
+    return [line for line in text.splitlines() if line.startswith("incentives_http_requests_total")]
+
+
+async def test_a_client_hanging_up_mid_upload_is_no_server_error(
+    database_url: str, tmp_path: Path
+) -> None:
+    await load_registry(database_url, {"units": [unit("B1", CREDIT["B1"], kind="university")]})
+    token = await make_token(database_url, "B1", "buyer")
+    server = ServerProcess(database_url, tmp_path / "server.log")
+    server.start()
+    try:
+        await asyncio.to_thread(
+            _hang_up_mid_body, server.port, "/api/v1/invoices", token, "text/csv"
+        )
+        deadline = time.monotonic() + 30
+        lines = await asyncio.to_thread(_metric_lines, server.url)
+        while not any('status="499"' in line for line in lines) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+            lines = await asyncio.to_thread(_metric_lines, server.url)
+    finally:
+        server.stop()
+    log = (tmp_path / "server.log").read_text()
+    upload = [line for line in lines if 'route="/api/v1/invoices"' in line]
+    assert upload and all('status="499"' in line for line in upload), lines
+    assert "client closed the connection during POST /api/v1/invoices" in log
+    assert " ERROR " not in log, log[-3000:]
