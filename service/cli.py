@@ -10,8 +10,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
 from registry.audit import Actor
 from registry.db import create_engine, session_factory
 from registry.importer import import_sections, iter_errors, sections_of_file
@@ -21,6 +19,7 @@ from registry.problems import Problem
 from registry.roles import Role
 from registry.site_import import describe, import_site_file
 from service.demo import MIGRATING_PACKAGES
+from service.serving import serve
 from service.settings import Settings, SettingsError, load_settings
 
 
@@ -120,8 +119,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     logging.getLogger().setLevel(settings.log_level)
     upgrade(settings.database_url, MIGRATING_PACKAGES)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
-    return 0
+    return serve(create_app(settings), settings.host, settings.port)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

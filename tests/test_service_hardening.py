@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -80,3 +83,40 @@ async def test_a_client_hanging_up_mid_upload_is_no_server_error(
     assert upload and all('status="499"' in line for line in upload), lines
     assert "client closed the connection during POST /api/v1/invoices" in log
     assert " ERROR " not in log, log[-3000:]
+
+
+def test_serve_says_where_it_listens(database_url: str, tmp_path: Path) -> None:
+    server = ServerProcess(database_url, tmp_path / "server.log")
+    server.start()
+    try:
+        log = (tmp_path / "server.log").read_text()
+    finally:
+        server.stop()
+    assert f"serving on http://127.0.0.1:{server_port(log)}" in log
+
+
+def server_port(log: str) -> str:
+    """The port the log's `serving on` line names."""
+    return log.split("serving on http://127.0.0.1:", 1)[1].split()[0]
+
+
+def test_a_port_in_use_is_one_clear_line(database_url: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            **os.environ,
+            "INCENTIVES_DATABASE_URL": database_url,
+            "INCENTIVES_SCHEDULER": "false",
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+            capture_output=True, text=True, timeout=60, env=env,
+        )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"cannot listen on 127.0.0.1:{port}: the port is already in use "
+        "(another process listens there)"
+    )
+    assert "Traceback" not in result.stderr
