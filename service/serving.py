@@ -7,6 +7,8 @@ import sys
 
 from aiohttp import web
 
+from collectors.spool import SpoolError, prepare
+
 # Why a listening socket fails at start, in words an operator can act on.
 BIND_ERRORS = {
     errno.EADDRINUSE: "the port is already in use (another process listens there)",
@@ -22,8 +24,14 @@ def listening_url(host: str, port: int) -> str:
 
 
 def serve(app: web.Application, host: str, port: int) -> int:
-    """Serve until interrupted; exit code 2 with one line when the address cannot be taken."""
+    """Serve until interrupted; exit code 2 with one line when it cannot listen or spool."""
     url = listening_url(host, port)
+    try:
+        prepare()
+    except SpoolError as exc:
+        # One line now, rather than a 500 on every upload later.
+        print(exc, file=sys.stderr)
+        return 2
     try:
         web.run_app(
             app,
