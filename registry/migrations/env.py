@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import importlib
 import importlib.util
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from alembic import context
+from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
@@ -28,6 +30,12 @@ def _sqlite_transactional_ddl(engine: Engine) -> None:
     # autocommit, so a kill mid-upgrade left tables without their alembic_version row.
     def no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        # SQLite's own recipe for schema changes: batch mode drops and recreates tables, and
+        # with foreign keys on, that DROP would fire ON DELETE actions on the rows that refer
+        # to them. Each revision checks the keys itself before it commits (_keys_hold).
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
 
     def begin(connection: Connection) -> None:
         # IMMEDIATE: take the write lock now, so two replicas migrating queue instead of failing.
@@ -35,6 +43,17 @@ def _sqlite_transactional_ddl(engine: Engine) -> None:
 
     event.listen(engine, "connect", no_driver_transactions)
     event.listen(engine, "begin", begin)
+
+
+def _keys_hold(
+    ctx: MigrationContext, step: MigrationInfo, heads: Collection[Any], run_args: Mapping[str, Any]
+) -> None:
+    """Refuse to commit a SQLite revision that left a foreign key dangling."""
+    assert ctx.connection is not None
+    broken = ctx.connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        tables = ", ".join(sorted({str(row[0]) for row in broken}))
+        raise RuntimeError(f"revision {step.up_revision_id} leaves broken foreign keys in {tables}")
 
 
 def _run(connection: Connection) -> None:
@@ -47,6 +66,7 @@ def _run(connection: Connection) -> None:
         # Each revision and its alembic_version row commit together, or not at all.
         transaction_per_migration=True,
         transactional_ddl=True if sqlite else None,
+        on_version_apply=_keys_hold if sqlite else None,
     )
     with context.begin_transaction():
         context.run_migrations()

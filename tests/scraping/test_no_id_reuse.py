@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from registry.migrate import downgrade, upgrade
+from service.cli import MIGRATING_PACKAGES
 from tests.scraping.conftest import World
 
 TARGETS = "/api/v1/computing-centers/{}/exporter-targets"
@@ -15,3 +19,13 @@ async def test_a_deleted_targets_id_is_never_given_to_another(world: World) -> N
     assert second["id"] != first["id"]
     r = await world.client.get(f"/api/v1/audit?object_code={first['id']}", headers=world.admin)
     assert [e["action"] for e in (await r.json())["items"]] == ["delete", "create"]
+
+
+async def test_recreating_the_tables_keeps_what_refers_to_them(world: World) -> None:
+    target = await world.add_target("C1", "/file/dcgm.txt")
+    await world.scrape()
+    assert (await world.attestation("C1"))["source_target_id"] == target["id"]
+    # Batch mode drops and recreates exporter_targets: no ON DELETE SET NULL may fire.
+    await asyncio.to_thread(downgrade, world.database_url, MIGRATING_PACKAGES, "0003_scraping")
+    await asyncio.to_thread(upgrade, world.database_url, MIGRATING_PACKAGES)
+    assert (await world.attestation("C1"))["source_target_id"] == target["id"]
