@@ -19,6 +19,7 @@ from registry.resources import RESOURCES, Context, Resource
 from registry.roles import Principal, check_read, check_write, may_read_all
 from registry.schemas import Created, Page, Strict, non_empty_list
 from registry.web import (
+    CLIENT_REQUEST_ID,
     DB,
     PRINCIPAL,
     REQUEST_ID,
@@ -42,7 +43,7 @@ def principal_of(request: web.Request) -> Principal:
 
 def actor_of(request: web.Request) -> Actor:
     """The audit actor of a request."""
-    return Actor.of(principal_of(request), request.get(REQUEST_ID))
+    return Actor.of(principal_of(request), request.get(REQUEST_ID), request.get(CLIENT_REQUEST_ID))
 
 
 async def unit_ids(session: AsyncSession, codes: set[str]) -> dict[str, int]:

@@ -37,6 +37,7 @@ class AuditEntryOut(BaseModel):
     actor_unit: str | None
     actor_role: str | None
     request_id: str | None
+    client_request_id: str | None
     action: str
     object_type: str
     object_code: str

@@ -199,6 +199,7 @@ class AuditEntry(Base):
     actor_unit: Mapped[str | None] = mapped_column(String(64))
     actor_role: Mapped[str | None] = mapped_column(String(16))
     request_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_request_id: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     object_type: Mapped[str] = mapped_column(String(32))
     object_code: Mapped[str] = mapped_column(String(64), index=True)

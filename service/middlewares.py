@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from registry.problems import FieldError, Problem, too_large
-from registry.web import REQUEST_ID, Handler
+from registry.web import CLIENT_REQUEST_ID, REQUEST_ID, Handler
 
 log = logging.getLogger("infra_incentives.http")
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -65,6 +65,7 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
     given = request.headers.get(REQUEST_ID_HEADER, "")
     client_id = given if _SAFE_ID.match(given) else None
     if client_id:
+        request[CLIENT_REQUEST_ID] = client_id
         log.info("request %s carries the client's id %s", request_id, client_id)
     headers = {REQUEST_ID_HEADER: request_id}
     if client_id:

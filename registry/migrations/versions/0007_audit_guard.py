@@ -1,4 +1,4 @@
-"""Audit guard: no REPLACE over an entry on SQLite, no TRUNCATE on PostgreSQL.
+"""Audit guard: no REPLACE over an entry on SQLite, no TRUNCATE on PostgreSQL; the caller's id.
 
 Revision ID: 0007_audit_guard
 Revises: 0001_registry
@@ -7,6 +7,7 @@ Create Date: 2026-12-01 11:40:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_audit_guard"
@@ -16,6 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # A plain ADD COLUMN on SQLite too: batch mode would recreate the table without triggers.
+    op.add_column("audit_log", sa.Column("client_request_id", sa.String(length=64), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         # Row triggers never see TRUNCATE; a statement trigger does.
         op.execute(
@@ -37,3 +40,4 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
     else:
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_replace")
+    op.drop_column("audit_log", "client_request_id")
