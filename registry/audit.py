@@ -21,6 +21,7 @@ class Actor:
     unit_code: str | None
     role: str
     request_id: str | None
+    name: str | None = None  # the key holder's name, when the key carries one
     client_request_id: str | None = None  # the caller's own id, never taken as ours
 
     @classmethod
@@ -33,6 +34,7 @@ class Actor:
             principal.unit_code,
             principal.role.value,
             request_id,
+            principal.key_name,
             client_request_id,
         )
 
@@ -74,6 +76,7 @@ async def record_many(
             "actor_key": actor.key_id,
             "actor_unit": actor.unit_code,
             "actor_role": actor.role,
+            "actor_name": actor.name,
             "request_id": actor.request_id,
             "client_request_id": actor.client_request_id,
             "action": action,

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -20,6 +21,8 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     func,
+    text,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -103,6 +106,9 @@ class ComputingCenter(Timestamps, Base):
     commissioned_on: Mapped[dt.date | None] = mapped_column(Date)
     # {"equipment": 5000000000}: integer fen per cost category.
     costs_fen: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # False while an official has not yet verified a centre a unit registered itself: the
+    # rules read only verified rows, whose money-deciding columns hold verified values.
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     unit: Mapped[Unit] = relationship(lazy="raise_on_sql")
     accelerators: Mapped[list[CenterAccelerator]] = relationship(
@@ -135,6 +141,8 @@ class IdentifierNode(Timestamps, Base):
     region: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(32))
     connected_on: Mapped[dt.date | None] = mapped_column(Date)
+    # As for centres: the rules read only verified nodes.
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     unit: Mapped[Unit] = relationship(lazy="raise_on_sql")
 
@@ -181,7 +189,8 @@ class ApiKey(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     role: Mapped[str] = mapped_column(String(16))
-    label: Mapped[str | None] = mapped_column(String(200))
+    # The holder's name, so the audit log (and four eyes) name people, not only keys.
+    name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
@@ -198,6 +207,7 @@ class AuditEntry(Base):
     actor_key: Mapped[str | None] = mapped_column(String(32))
     actor_unit: Mapped[str | None] = mapped_column(String(64))
     actor_role: Mapped[str | None] = mapped_column(String(16))
+    actor_name: Mapped[str | None] = mapped_column(String(200))
     request_id: Mapped[str | None] = mapped_column(String(64), index=True)
     client_request_id: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
@@ -206,6 +216,57 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class WebSession(Base):
+    """A signed-in browser: a token exchanged for a session cookie, with its CSRF token."""
+
+    __tablename__ = "web_sessions"
+
+    # SHA-256 of the cookie's random value: a stolen database does not yield live cookies.
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class PendingChange(Base):
+    """Money-deciding values a unit declared, waiting for an official to accept or reject them."""
+
+    __tablename__ = "pending_changes"
+    # At most one pending declaration per object: a new one supersedes it (and the database
+    # refuses a second one from a concurrent request).
+    __table_args__ = (
+        Index(
+            "uq_pending_changes_one_pending",
+            "object_type",
+            "object_code",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_code: Mapped[str] = mapped_column(String(64), index=True)
+    # A code, like the audit log's actor_unit: the record outlives the object and its unit.
+    unit_code: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # create | update
+    # {field: value} in the API's wire form: what the unit declared, and the object's values then.
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    previous: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    submitted_by: Mapped[str | None] = mapped_column(String(32))
+    submitted_by_name: Mapped[str | None] = mapped_column(String(200))
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_by_name: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    comment: Mapped[str | None] = mapped_column(Text)
 
 
 __all__ = [
@@ -218,8 +279,10 @@ __all__ = [
     "FiveGSite",
     "IdentifierNode",
     "KeyProviderListing",
+    "PendingChange",
     "Timestamps",
     "UTCDateTime",
     "Unit",
+    "WebSession",
     "func",
 ]

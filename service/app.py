@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import logging
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 import collectors
 import registry
+from collectors.scraping.attestation import AttestationThresholds
+from incentives.policy import DEFAULT_POLICY, load_policy
+from registry.fields import CenterKind, Precision
 from registry.web import SCHEDULER
-from service import health, metrics
+from service import health, metrics, workbench
 from service.middlewares import error_middleware, request_id_middleware
 from service.openapi import build_openapi
 from service.settings import Settings
@@ -41,12 +47,27 @@ def create_app(settings: Settings) -> web.Application:
     metrics.setup(app)
     app[SCHEDULER] = AsyncIOScheduler(timezone=settings.timezone)
     registry.setup(app, settings.database_url)
-    collectors.setup(app, settings)
+    collectors.setup(app, settings, attestation_thresholds(settings.timezone))
     health.setup(app)
+    workbench.setup(app)
     app.router.add_get("/api/openapi.json", openapi_handler, allow_head=False)
     app.on_startup.append(_build_openapi)
     app.cleanup_ctx.append(_scheduler(settings.scheduler))
     return app
+
+
+def attestation_thresholds(timezone: str) -> AttestationThresholds:
+    """The shipped policy's capacity threshold in force today, which attestation flags against."""
+    return _thresholds_on(dt.datetime.now(ZoneInfo(timezone)).date())
+
+
+@functools.cache
+def _thresholds_on(day: dt.date) -> AttestationThresholds:
+    params = load_policy(DEFAULT_POLICY).center_params(day)
+    return AttestationThresholds(
+        min_pflops=params.min_capacity_pflops,
+        precision_by_kind={CenterKind(k): Precision(v) for k, v in params.precision.items()},
+    )
 
 
 async def _build_openapi(app: web.Application) -> None:

@@ -58,14 +58,15 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
     async def work(session: Any) -> int:
         if args.action == "create":
-            key, token = await create_key(session, args.unit, args.role, actor, args.label)
-            print(f"created key {key.key_id} for unit {args.unit} with role {args.role}")
+            key, token = await create_key(session, args.unit, args.role, actor, args.name)
+            holder = f" held by {args.name}" if args.name else ""
+            print(f"created key {key.key_id} for unit {args.unit} with role {args.role}{holder}")
             print("the token is shown only now; keep it safe:")
             print(token)
         elif args.action == "list":
             for k in await list_keys(session):
                 state = f"revoked {k['revoked_at']}" if k["revoked_at"] else "active"
-                print(f"{k['key_id']}  {k['unit']:<16} {k['role']:<9} {state}  {k['label'] or ''}")
+                print(f"{k['key_id']}  {k['unit']:<16} {k['role']:<9} {state}  {k['name'] or ''}")
         else:
             await revoke_key(session, args.key_id, actor)
             print(f"revoked key {args.key_id}")
@@ -175,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     kc = ksub.add_parser("create", help="create a key; prints the token on the last line")
     kc.add_argument("--unit", required=True)
     kc.add_argument("--role", required=True, choices=[r.value for r in Role])
-    kc.add_argument("--label")
+    kc.add_argument("--name", "--label", dest="name", help="the holder's name (audit log)")
     _common(kc)
     _common(ksub.add_parser("list", help="list keys"))
     kr = ksub.add_parser("revoke", help="revoke a key")

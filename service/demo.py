@@ -30,7 +30,7 @@ async def load_demo(database_url: str) -> tuple[bool, list[tuple[str, str, str]]
             if present is None:
                 await import_sections(session, demo_registry(), actor, progress=True)
             for unit, role in DEMO_TOKENS:
-                _, token = await create_key(session, unit, role, actor, label="demo")
+                _, token = await create_key(session, unit, role, actor, "demo")
                 tokens.append((role, unit, token))
     finally:
         await engine.dispose()

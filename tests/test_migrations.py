@@ -57,6 +57,7 @@ def test_stairway_every_revision_up_down_up(empty_database_url: str) -> None:
 
 def test_migrated_schema_matches_the_models(empty_database_url: str) -> None:
     import collectors.models  # noqa: F401 - every table in the metadata
+    import incentives.models  # noqa: F401
 
     upgrade(empty_database_url, MIGRATING_PACKAGES)
     assert asyncio.run(_diff(empty_database_url)) == []

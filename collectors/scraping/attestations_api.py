@@ -32,6 +32,7 @@ def render(row: CapacityAttestation, center_code: str) -> AttestationOut:
         inventory=row.inventory,
         unknown_models=row.unknown_models,
         devices_total=row.devices_total,
+        devices_elsewhere=row.devices_elsewhere,
         attested_pflops=decimal_map(row.attested_pflops),
         declared_pflops=decimal_map(row.declared_pflops),
         required_precision=Precision(row.required_precision) if row.required_precision else None,

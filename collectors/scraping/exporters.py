@@ -80,6 +80,17 @@ def _count(raw: float, what: str) -> int:
     return int(value)
 
 
+def is_exporter_series(name: str, labels: Mapping[str, str]) -> bool:
+    """Whether a series is one that detect() or the device readers below look at."""
+    return (
+        (name.startswith("DCGM_") and "UUID" in labels)
+        or name.endswith("gpu_nodes_total")
+        or "card_model" in labels
+        or name == "machine_npu_nums"
+        or name.startswith("npu_chip_info")
+    )
+
+
 def detect(samples: list[Sample]) -> ExporterKind | None:
     """Which exporter wrote these samples, from the series only it serves."""
     for s in samples:
@@ -194,7 +205,13 @@ def read_inventory(
     text: str, kind: ExporterKind, default_host: str, fallback_model: str | None = None
 ) -> Inventory:
     """The devices an exporter's output shows, per its kind (or the kind it turns out to be)."""
-    samples = parse_samples(text)
+    return inventory_of(parse_samples(text), kind, default_host, fallback_model)
+
+
+def inventory_of(
+    samples: list[Sample], kind: ExporterKind, default_host: str, fallback_model: str | None
+) -> Inventory:
+    """The devices these samples show, scraped or pushed, per the exporter's kind."""
     found = detect(samples)
     if kind is ExporterKind.AUTO:
         if found is None:

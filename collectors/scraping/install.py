@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from collectors.scraping import attestations_api, targets_api
+from collectors.scraping.attestation import AttestationThresholds
 from collectors.scraping.metrics import ScrapeMetrics
 from collectors.scraping.networks import AddressPolicy
 from collectors.scraping.scraper import SCRAPING, ScrapeConfig, Scraping, run_due_scrapes
@@ -14,10 +15,12 @@ from registry.web import METRICS, SCHEDULER
 JOB_ID = "scraping.dispatch"
 
 
-def install(app: web.Application, settings: CollectorSettings) -> None:
+def install(
+    app: web.Application, settings: CollectorSettings, thresholds: AttestationThresholds
+) -> None:
     """Add the scraping collector's routes, jobs and hooks."""
     config = ScrapeConfig(addresses=AddressPolicy(settings.scrape_denied_networks))
-    scraping = Scraping(config=config, metrics=ScrapeMetrics(app[METRICS]))
+    scraping = Scraping(config=config, metrics=ScrapeMetrics(app[METRICS]), thresholds=thresholds)
     app[SCRAPING] = scraping
     app.cleanup_ctx.append(scraping.client_context)
     targets_api.add_routes(app)

@@ -1,4 +1,4 @@
-"""Tables of the scraping collector: exporter targets and capacity attestations."""
+"""Tables of the scraping collector: exporter targets, capacity attestations and their devices."""
 
 from __future__ import annotations
 
@@ -81,6 +81,8 @@ class CapacityAttestation(Base):
         ForeignKey("exporter_targets.id", ondelete="SET NULL")
     )
     target_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Devices seen but not counted: another centre's current attestation counts them.
+    devices_elsewhere: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def content(self) -> dict[str, Any]:
         """What decides whether a new attestation differs from this one."""
@@ -93,4 +95,35 @@ class CapacityAttestation(Base):
             "flagged": self.flagged,
             "reasons": self.reasons,
             "target_ids": self.target_ids,
+            "devices_elsewhere": self.devices_elsewhere,
         }
+
+
+class AttestedDevice(Base):
+    """A device, by its hardware id (a GPU's UUID), that one attestation counted."""
+
+    __tablename__ = "attested_devices"
+    # By device: whether another centre's current attestation already counts a device.
+    __table_args__ = (Index("ix_attested_devices_device", "device"),)
+
+    attestation_id: Mapped[int] = mapped_column(
+        ForeignKey("capacity_attestations.id", ondelete="CASCADE"), primary_key=True
+    )
+    device: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class PushedInventory(Base):
+    """The devices a Pushgateway group's latest exporter push showed: evidence like a scrape."""
+
+    __tablename__ = "pushed_inventories"
+    __table_args__ = (UniqueConstraint("center_id", "job", "grouping"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("computing_centers.id", ondelete="CASCADE"))
+    job: Mapped[str] = mapped_column(String(200))
+    # The group's further labels as canonical JSON, as telemetry_pushed_families keeps them.
+    grouping: Mapped[str] = mapped_column(String(1000))
+    exporter: Mapped[str] = mapped_column(String(16))
+    # {device key: model name as reported}, as ExporterTarget.devices.
+    devices: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    pushed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from yarl import URL
 
 from collectors.scraping.exporters import ExporterKind
+from collectors.scraping.networks import ipv4_spelling
 from registry.fields import CenterKind, Code, PFlops, Precision
 from registry.schemas import PageQuery, Strict
 
@@ -26,6 +27,10 @@ def _exporter_url(value: str) -> str:
         raise ValueError("give an http:// or https:// URL")
     if not url.host:
         raise ValueError("the URL has no host")
+    spelled = ipv4_spelling(url.host)
+    if spelled is not None and url.host != str(spelled):
+        # 2130706433, 0177.0.0.1 and 127.1 are all 127.0.0.1 to a resolver: say what is meant.
+        raise ValueError(f"write the IPv4 address {url.host} as {spelled}")
     if url.user or url.password:
         raise ValueError("credentials in the URL would be stored in clear; leave them out")
     return value
@@ -99,7 +104,11 @@ class AttestationOut(BaseModel):
     unknown_models: dict[str, int] = Field(
         description="devices whose reported model is not in the catalogue: no PFLOPS"
     )
-    devices_total: int
+    devices_total: int = Field(description="devices counted")
+    devices_elsewhere: int = Field(
+        description="devices seen but not counted: another centre's current attestation counts "
+        "the same GPUs (by UUID)"
+    )
     attested_pflops: dict[Precision, PFlops]
     declared_pflops: dict[Precision, PFlops]
     required_precision: Precision | None

@@ -16,7 +16,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
-from collectors.scraping.attestation import refresh_attestation
+from collectors.scraping.attestation import AttestationThresholds, refresh_attestation
 from collectors.scraping.exporters import ExporterKind, ExporterOutputError, read_inventory
 from collectors.scraping.metrics import ScrapeMetrics, ScrapeResult
 from collectors.scraping.models import ExporterTarget
@@ -38,6 +38,8 @@ class ScrapeConfig:
     max_body_bytes: int = 16 * 1024 * 1024
     dispatch_every_seconds: int = 5
     max_error_chars: int = 500
+    # A target's host name is resolved when it is registered only if that is this quick.
+    registration_resolve_seconds: float = 1.0
     addresses: AddressPolicy = field(default_factory=lambda: AddressPolicy(()))
 
     @property
@@ -52,6 +54,7 @@ class Scraping:
 
     config: ScrapeConfig
     metrics: ScrapeMetrics
+    thresholds: AttestationThresholds
     client: aiohttp.ClientSession | None = field(default=None)
 
     async def client_context(self, app: web.Application) -> AsyncIterator[None]:
@@ -148,6 +151,15 @@ async def claim_due(
     return claimed, lost
 
 
+def unreachable(config: ScrapeConfig) -> str:
+    """The one message for refused, reset and timed-out connections.
+
+    A centre reads last_error back, so telling them apart would let it map which ports of
+    which hosts the service can reach: a port scanner run from our network.
+    """
+    return f"could not connect (refused, reset or no answer within {config.timeout_seconds:g} s)"
+
+
 async def fetch(client: aiohttp.ClientSession, url: str, config: ScrapeConfig) -> str:
     """The exporter's text, or ScrapeError saying why not."""
     try:
@@ -166,11 +178,17 @@ async def fetch(client: aiohttp.ClientSession, url: str, config: ScrapeConfig) -
                 if len(body) > config.max_body_bytes:
                     raise ScrapeError(f"response larger than {config.max_body_bytes} bytes")
     except TimeoutError:
-        raise ScrapeError(f"timed out after {config.timeout_seconds:g} s") from None
+        raise ScrapeError(unreachable(config)) from None
     except AddressRefused as exc:
         raise ScrapeError(str(exc)) from None
-    except aiohttp.ClientError as exc:
-        raise ScrapeError(f"{type(exc).__name__}: {exc}") from None
+    except aiohttp.ClientConnectorDNSError as exc:
+        if isinstance(exc.os_error, AddressRefused):
+            raise ScrapeError(str(exc.os_error)) from None
+        raise ScrapeError(f"could not resolve the host name {URL(url).host}") from None
+    except aiohttp.ClientConnectorCertificateError:
+        raise ScrapeError("the server's TLS certificate was not accepted") from None
+    except aiohttp.ClientError:
+        raise ScrapeError(unreachable(config)) from None
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
@@ -251,7 +269,9 @@ async def scrape_one(app: web.Application, target: Claimed, now: dt.datetime) ->
             session, target, now, inventory.devices, inventory.exporter.value
         )
         if stored:
-            await refresh_attestation(session, target.center_id, now, target.id)
+            await refresh_attestation(
+                session, target.center_id, now, target.id, scraping.thresholds
+            )
         await session.commit()
     metrics.scrapes.labels(ScrapeResult.SUCCESS).inc()
     metrics.last_success.labels(str(target.id)).set(now.timestamp())

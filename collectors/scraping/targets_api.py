@@ -7,10 +7,12 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from yarl import URL
 
 from collectors.scraping.attestation import latest_attestation, refresh_attestation
 from collectors.scraping.exporters import ExporterKind, count_models
 from collectors.scraping.models import ExporterTarget
+from collectors.scraping.networks import literal_address
 from collectors.scraping.schemas import TargetIn, TargetOut, TargetPatch
 from collectors.scraping.scraper import SCRAPING
 from registry.api import actor_of, commit, flush, principal_of
@@ -93,6 +95,17 @@ async def _check_unique_url(
         raise Problem(409, "Conflict", "conflicts with a registered target", [clash])
 
 
+async def _check_address(app: web.Application, url: str) -> None:
+    # Refused now, not only when the scrape fails: the centre learns of it while registering.
+    config = app[SCRAPING].config
+    host = URL(url).host or ""
+    refusal = config.addresses.literal_refusal(host)
+    if refusal is None and literal_address(host) is None:
+        refusal = await config.addresses.name_refusal(host, config.registration_resolve_seconds)
+    if refusal is not None:
+        raise invalid([FieldError("url", refusal)])
+
+
 async def _target(session: AsyncSession, center: ComputingCenter, raw_id: str) -> ExporterTarget:
     # Ids beyond 32 bits cannot exist; the route already insists on digits.
     target = await session.get(ExporterTarget, int(raw_id)) if len(raw_id) <= 9 else None
@@ -101,10 +114,10 @@ async def _target(session: AsyncSession, center: ComputingCenter, raw_id: str) -
     return target
 
 
-async def _reattest(session: AsyncSession, center: ComputingCenter) -> None:
+async def _reattest(app: web.Application, session: AsyncSession, center: ComputingCenter) -> None:
     # A removed or disabled target stops vouching for its devices at once, not at the next scrape.
     if await latest_attestation(session, center.id) is not None:
-        await refresh_attestation(session, center.id, utcnow(), None)
+        await refresh_attestation(session, center.id, utcnow(), None, app[SCRAPING].thresholds)
 
 
 @operation(
@@ -154,6 +167,7 @@ async def create_target(request: web.Request) -> web.Response:
     async with request.app[DB]() as session:
         center = await center_by_code(session, code)
         check_write(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
+        await _check_address(request.app, given.url)
         await _check_model(session, given.model)
         await _check_unique_url(session, center.id, given.url)
         target = ExporterTarget(
@@ -204,6 +218,9 @@ async def patch_target(request: web.Request) -> web.Response:
             raise invalid([FieldError(n, "may not be null") for n in nulls])
         if "model" in changes:
             await _check_model(session, changes["model"])
+        if changes.get("url") is not None or changes.get("enabled"):
+            # Enabling a target stored before addresses were checked at registration checks it.
+            await _check_address(request.app, changes.get("url") or target.url)
         if "url" in changes:
             await _check_unique_url(session, center.id, changes["url"], target.id)
         before = _settings(target, code)
@@ -214,7 +231,7 @@ async def patch_target(request: web.Request) -> web.Response:
             target.consecutive_failures = 0
         await flush(session)
         if "enabled" in changes:
-            await _reattest(session, center)
+            await _reattest(request.app, session, center)
         await record(
             session,
             actor_of(request),
@@ -247,7 +264,7 @@ async def delete_target(request: web.Request) -> web.Response:
         target_id = target.id
         await session.delete(target)
         await flush(session)
-        await _reattest(session, center)
+        await _reattest(request.app, session, center)
         await record(
             session, actor_of(request), "delete", "exporter_target", str(target_id), before, None
         )

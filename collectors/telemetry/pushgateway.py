@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from collectors.scraping.pushed import attest_push
 from collectors.telemetry.body import read_bounded
 from collectors.telemetry.context import TELEMETRY, TelemetryContext
 from collectors.telemetry.exposition import CACHE_LIMIT, ExpositionError, Family, parse
@@ -233,6 +234,10 @@ async def push(request: web.Request) -> web.Response:
                     accepted, duplicates = stored.accepted, stored.duplicates
                 whole = request.method in ("PUT", "DELETE")
                 await replace_families(session, facility, group, families, whole, now)
+                # Pushed exporter samples attest the centre's capacity as a scrape would.
+                await attest_push(
+                    request.app, session, facility.id, group.job, group.key, families, whole, now
+                )
                 await commit(session)
     except Problem as problem:
         ctx.metrics.rejected.labels(Source.PUSHGATEWAY.value, str(problem.status)).inc()

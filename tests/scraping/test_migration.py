@@ -8,7 +8,7 @@ from registry.db import create_engine
 from registry.migrate import downgrade, upgrade
 from service.cli import MIGRATING_PACKAGES
 
-OURS = {"exporter_targets", "capacity_attestations"}
+OURS = {"exporter_targets", "capacity_attestations", "attested_devices", "pushed_inventories"}
 
 
 async def _tables(url: str) -> set[str]:
@@ -22,8 +22,9 @@ async def _tables(url: str) -> set[str]:
 
 async def test_upgrade_downgrade_upgrade(database_url: str) -> None:
     assert await _tables(database_url) >= OURS
-    # Two steps below the head of 0003_scraping's branch (0009_no_id_reuse sits on it).
-    downgrade(database_url, MIGRATING_PACKAGES, "0003_scraping@-2")
+    downgrade(database_url, MIGRATING_PACKAGES, "0003_scraping")
+    assert not {"attested_devices", "pushed_inventories"} & await _tables(database_url)
+    downgrade(database_url, MIGRATING_PACKAGES, "0003_scraping@-1")
     remaining = await _tables(database_url)
     assert not OURS & remaining
     assert {"computing_centers", "audit_log"} <= remaining

@@ -134,7 +134,7 @@ async def test_a_hung_exporter_times_out_as_a_failure(world: World) -> None:
     target = await world.add_target("C1", "/hang")
     assert (await world.scrape()).failed == 1
     stored = await world.target("C1", target["id"])
-    assert stored["last_error"] == "timed out after 0.2 s"
+    assert stored["last_error"] == "could not connect (refused, reset or no answer within 0.2 s)"
     assert stored["failure_count"] == 1
 
 
