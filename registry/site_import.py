@@ -17,7 +17,7 @@ from registry.api import actor_of, principal_of, unit_ids
 from registry.audit import Actor, record_many
 from registry.importer import SiteTable
 from registry.models import FiveGSite
-from registry.problems import FieldError, Problem, conflict, invalid, too_large
+from registry.problems import FieldError, Problem, bad_request, conflict, invalid, too_large
 from registry.resources import FIVE_G_SITES, Context
 from registry.roles import Role, require_role
 from registry.schemas import FiveGSiteIn
@@ -191,17 +191,25 @@ async def _read_limited(chunks: Any, limit: int) -> bytes:
 async def read_upload(request: web.Request) -> tuple[bytes, SiteFormat]:
     """The file of a CSV or XLSX body, or of a multipart form's `file` field."""
     if request.content_type == "multipart/form-data":
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if isinstance(part, BodyPartReader) and part.name == "file":
-                raw = await _read_limited(_part_chunks(part), MAX_BYTES)
-                media = part.headers.get("Content-Type", "")
-                return raw, format_of(raw, media, part.filename)
-        raise invalid([FieldError("file", "the form has no `file` field")])
+        try:
+            return await _form_file(request)
+        except (KeyError, ValueError):
+            # No boundary, or a body that does not follow it.
+            raise bad_request("not a readable multipart/form-data body") from None
     if request.content_type not in ("text/csv", "text/plain", XLSX, "application/octet-stream"):
         raise Problem(415, "Unsupported media type", "send text/csv or an XLSX workbook")
     raw = await _read_limited(request.content.iter_chunked(1 << 16), MAX_BYTES)
     return raw, format_of(raw, request.content_type, None)
+
+
+async def _form_file(request: web.Request) -> tuple[bytes, SiteFormat]:
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if isinstance(part, BodyPartReader) and part.name == "file":
+            raw = await _read_limited(_part_chunks(part), MAX_BYTES)
+            media = part.headers.get("Content-Type", "")
+            return raw, format_of(raw, media, part.filename)
+    raise invalid([FieldError("file", "the form has no `file` field")])
 
 
 async def _part_chunks(part: BodyPartReader) -> Any:

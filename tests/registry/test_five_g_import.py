@@ -186,3 +186,11 @@ def test_the_command_line_reads_the_same_files_and_says_when_nothing_changed(
     again = cli(database_url, "import", "registry", str(path))
     assert again.returncode == 0, again.stderr
     assert "0 created, 0 updated, unchanged: 3" in again.stdout
+
+
+@pytest.mark.parametrize(
+    "media", ["multipart/form-data", "multipart/form-data; boundary=xyz", "application/pdf"]
+)
+async def test_an_unreadable_body_is_a_4xx(client: Any, tokens: dict[str, str], media: str) -> None:
+    r = await post(client, tokens["OP1"], b"null", media)
+    assert r.status in (400, 415, 422), await r.text()
