@@ -22,6 +22,7 @@ ROWS = (
     "S3,OP1,齐齐哈尔市,47.3,123.9,n28;n41,operational,2024-06-30,\n"
 )
 CSV = "text/csv"
+XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
@@ -194,3 +195,20 @@ def test_the_command_line_reads_the_same_files_and_says_when_nothing_changed(
 async def test_an_unreadable_body_is_a_4xx(client: Any, tokens: dict[str, str], media: str) -> None:
     r = await post(client, tokens["OP1"], b"null", media)
     assert r.status in (400, 415, 422), await r.text()
+
+
+async def test_a_workbook_padded_to_a_far_row_is_refused_without_walking_it(
+    client: Any, tokens: dict[str, str]
+) -> None:
+    from registry.site_file import MAX_ROWS
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["code", "division", "latitude", "longitude", "status"])
+    sheet.cell(row=MAX_ROWS * 10, column=16384, value="x")  # one cell at XFD, far below
+    buffer = io.BytesIO()
+    book.save(buffer)
+    r = await post(client, tokens["OP1"], buffer.getvalue(), media=XLSX_MEDIA)
+    assert r.status == 422, await r.text()
+    assert f"more than {MAX_ROWS} rows" in (await r.json())["errors"][0]["message"]
