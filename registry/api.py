@@ -20,6 +20,7 @@ from registry.review import declare, held_for_review, load_pending, withdraw_all
 from registry.roles import Principal, check_read, check_write, may_read_all
 from registry.schemas import Created, Page, Strict, map_fields, merge_maps, non_empty_list
 from registry.web import (
+    CLIENT_REQUEST_ID,
     DB,
     PRINCIPAL,
     REQUEST_ID,
@@ -43,7 +44,7 @@ def principal_of(request: web.Request) -> Principal:
 
 def actor_of(request: web.Request) -> Actor:
     """The audit actor of a request."""
-    return Actor.of(principal_of(request), request.get(REQUEST_ID))
+    return Actor.of(principal_of(request), request.get(REQUEST_ID), request.get(CLIENT_REQUEST_ID))
 
 
 async def unit_ids(session: AsyncSession, codes: set[str]) -> dict[str, int]:

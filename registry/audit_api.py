@@ -38,6 +38,7 @@ class AuditEntryOut(BaseModel):
     actor_role: str | None
     actor_name: str | None
     request_id: str | None
+    client_request_id: str | None
     action: str
     object_type: str
     object_code: str

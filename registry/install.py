@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from registry import api, audit_api, catalogue_api, keys_api, review_api
+from registry import api, audit_api, catalogue_api, keys_api, review_api, site_import
 from registry.auth import auth_middleware
 from registry.db import create_engine, session_factory
 from registry.web import DATABASE_URL, DB
@@ -29,3 +29,4 @@ def install(app: web.Application, database_url: str) -> None:
     catalogue_api.add_routes(app)
     keys_api.add_routes(app)
     review_api.add_routes(app)
+    site_import.add_routes(app)

@@ -209,6 +209,7 @@ class AuditEntry(Base):
     actor_role: Mapped[str | None] = mapped_column(String(16))
     actor_name: Mapped[str | None] = mapped_column(String(200))
     request_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_request_id: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     object_type: Mapped[str] = mapped_column(String(32))
     object_code: Mapped[str] = mapped_column(String(64), index=True)

@@ -21,6 +21,7 @@ METRICS = web.AppKey("metrics", CollectorRegistry)
 DATABASE_URL = web.AppKey("database_url", str)
 PRINCIPAL = web.RequestKey("principal", Principal)
 REQUEST_ID = web.RequestKey("request_id", str)
+CLIENT_REQUEST_ID = web.RequestKey("client_request_id", str)  # the caller's own, kept apart
 # APScheduler 3 ships no types; packages add their jobs to the one scheduler of the app.
 SCHEDULER: web.AppKey[Any] = web.AppKey("scheduler", object)
 

@@ -10,8 +10,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
 from registry.audit import Actor
 from registry.db import create_engine, session_factory
 from registry.importer import import_sections, iter_errors, sections_of_file
@@ -19,7 +17,9 @@ from registry.keys import create_key, list_keys, revoke_key
 from registry.migrate import downgrade, upgrade
 from registry.problems import Problem
 from registry.roles import Role
+from registry.site_import import describe, import_site_file
 from service.demo import MIGRATING_PACKAGES
+from service.serving import serve
 from service.settings import Settings, SettingsError, load_settings
 
 
@@ -88,7 +88,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         return import_invoices_main(settings.database_url, path, args.buyer)
     actor = Actor.cli(f"import registry {path.name}")
 
+    site_file = path.read_bytes() if path.suffix.lower() in (".csv", ".xlsx") else None
+
     async def work(session: Any) -> int:
+        if site_file is not None:
+            # A 5G-site file: the same reader and rules as POST /api/v1/5g-sites/import.
+            result = await import_site_file(
+                session, site_file, path.suffix.lower() == ".xlsx", actor
+            )
+            print(f"imported {path}: {describe(result)}")
+            return 0
         sections, row_base = sections_of_file(path)
         report = await import_sections(session, sections, actor, progress=True, row_base=row_base)
         details = ", ".join(f"{n} {k}" for k, n in report.created.items()) or "nothing"
@@ -111,8 +120,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     logging.getLogger().setLevel(settings.log_level)
     upgrade(settings.database_url, MIGRATING_PACKAGES)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
-    return 0
+    return serve(create_app(settings), settings.host, settings.port)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from collectors.invoices.parsing import MEDIA_TYPES, Format, format_of_name
+from collectors.spool import spool_dir, spool_prefix
 from registry.problems import Problem, bad_request, too_large
 
 BLOCK = 1 << 16
@@ -72,7 +73,7 @@ async def _paced(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
 async def _save(chunks: AsyncIterator[bytes], limit: int, suffix: str) -> tuple[Path, str, int]:
     digest = hashlib.sha256()
     size = 0
-    fd, name = tempfile.mkstemp(prefix="invoices-", suffix=suffix)
+    fd, name = tempfile.mkstemp(prefix=spool_prefix("invoices"), suffix=suffix, dir=spool_dir())
     try:
         with os.fdopen(fd, "wb") as out:
             async for block in _paced(chunks):
