@@ -11,8 +11,22 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from collectors.telemetry.exposition import SeriesCache
+from collectors.telemetry.cache import LentCache, SizedCache
+from collectors.telemetry.exposition import Labels, series_chars
 from collectors.telemetry.metrics import TelemetryMetrics
+
+# Each cache of pushed series holds at most about this much; least recently used go first.
+PUSH_CACHE_BYTES = 32 * 1024 * 1024
+
+
+def series_cache(max_bytes: int = PUSH_CACHE_BYTES) -> LentCache[str, tuple[str, Labels]]:
+    """Exposition series text -> the series parsed from it."""
+    return LentCache(SizedCache(max_bytes, series_chars))
+
+
+def labels_cache(max_bytes: int = PUSH_CACHE_BYTES) -> LentCache[tuple[object, ...], str]:
+    """(grouping labels, a series' own labels) -> the label string stored."""
+    return LentCache(SizedCache(max_bytes, len))
 
 
 @dataclass
@@ -23,8 +37,8 @@ class TelemetryContext:
     timezone: ZoneInfo
     metrics: TelemetryMetrics
     # Exposition series already parsed, and their stored label strings per grouping key.
-    series: SeriesCache = field(default_factory=dict)
-    labels: dict[tuple[object, ...], str] = field(default_factory=dict)
+    series: LentCache[str, tuple[str, Labels]] = field(default_factory=series_cache)
+    labels: LentCache[tuple[object, ...], str] = field(default_factory=labels_cache)
     sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @asynccontextmanager
@@ -39,6 +53,11 @@ class TelemetryContext:
             return
         async with self.sqlite_writer:
             yield
+
+    @property
+    def push_cache_bytes(self) -> int:
+        """Approximate bytes the caches of pushed series hold now."""
+        return self.series.size + self.labels.size
 
 
 TELEMETRY = web.AppKey("telemetry", TelemetryContext)

@@ -9,16 +9,21 @@ dictionary look-up instead of a parse.
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 Labels = tuple[tuple[str, str], ...]
-SeriesCache = dict[str, tuple[str, Labels]]
+SeriesCache = MutableMapping[str, tuple[str, Labels]]
 
 TYPES = frozenset({"counter", "gauge", "histogram", "summary", "untyped"})
 SUFFIXES = {"histogram": ("_bucket", "_sum", "_count"), "summary": ("_sum", "_count")}
-# Series remembered across pushes; beyond this the cache starts afresh (bounded memory).
-CACHE_LIMIT = 500_000
+# Bounds checked before anything is parsed or remembered. Stored labels take at most 1,500
+# bytes as JSON, so longer label values or sample lines could never be stored anyway.
+MAX_SAMPLE_LINE = 16 * 1024
+MAX_LABEL_NAME = 100
+MAX_LABEL_VALUE = 1500
+MAX_SERIES = 100_000
 
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL = re.compile(r'[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*(,?)')
@@ -93,6 +98,12 @@ def parse_series(text: str, line: int) -> tuple[str, Labels]:
         if label is None:
             raise ExpositionError(line, f"malformed label set of {name!r} at {tail[:40]!r}")
         key, raw, comma = label.groups()
+        if len(key) > MAX_LABEL_NAME:
+            raise ExpositionError(line, f"label names have at most {MAX_LABEL_NAME} characters")
+        if len(raw) > MAX_LABEL_VALUE:
+            raise ExpositionError(
+                line, f"the value of label {key!r} is longer than {MAX_LABEL_VALUE} characters"
+            )
         if key == "__name__":
             raise ExpositionError(line, "label name '__name__' is reserved")
         if key in pairs:
@@ -134,6 +145,7 @@ class _Reader:
         self.families: dict[str, Family] = {}
         self.current: Family | None = None
         self.seen: set[tuple[str, Labels]] = set()
+        self.count = 0
 
     def family_named(self, name: str) -> Family:
         family = self.families.get(name)
@@ -193,6 +205,13 @@ class _Reader:
         return family
 
     def sample(self, text: str, line: int) -> None:
+        if len(text) > MAX_SAMPLE_LINE:
+            raise ExpositionError(
+                line, f"a sample line is longer than {MAX_SAMPLE_LINE} characters"
+            )
+        self.count += 1
+        if self.count > MAX_SERIES:
+            raise ExpositionError(line, f"more than {MAX_SERIES} samples in one push")
         close = text.rfind("}")
         if close == -1:
             parts = text.split()
@@ -204,8 +223,6 @@ class _Reader:
         parsed = self.cache.get(series_text)
         if parsed is None:
             parsed = parse_series(series_text, line)
-            if len(self.cache) >= CACHE_LIMIT:
-                self.cache.clear()
             self.cache[series_text] = parsed
         name, labels = parsed
         if not tokens:
@@ -229,6 +246,12 @@ class _Reader:
             raise ExpositionError(line, f"a second sample of the same series {series_text!r}")
         self.seen.add(key)
         family.samples.append(Sample(name, labels, value, timestamp, line))
+
+
+def series_chars(parsed: tuple[str, Labels]) -> int:
+    """The characters of a parsed series, for sizing a cache of them."""
+    name, labels = parsed
+    return len(name) + sum(len(k) + len(v) for k, v in labels)
 
 
 def parse(text: str, cache: SeriesCache | None = None) -> list[Family]:

@@ -8,11 +8,12 @@ labels (except `facility`, which names the centre) merged over the samples' own 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -25,8 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from collectors.telemetry.body import read_bounded
 from collectors.telemetry.context import TELEMETRY, TelemetryContext
-from collectors.telemetry.exposition import CACHE_LIMIT, ExpositionError, Family, parse
-from collectors.telemetry.facilities import Facility, check_push, facilities_by_code
+from collectors.telemetry.exposition import ExpositionError, Family, parse
+from collectors.telemetry.facilities import (
+    TELEMETRY_ROLES,
+    Facility,
+    check_push,
+    facilities_by_code,
+)
 from collectors.telemetry.metrics import Source
 from collectors.telemetry.models import PushedFamily
 from collectors.telemetry.samples import (
@@ -40,10 +46,22 @@ from collectors.telemetry.samples import (
 from collectors.telemetry.store import store_readings
 from registry.api import commit, principal_of
 from registry.models import utcnow
-from registry.problems import Problem, bad_request, not_found
+from registry.problems import Problem, bad_request, conflict, not_found
+from registry.roles import Principal, require_role
 from registry.web import DB
 
-MAX_PUSH_BYTES = 32 * 1024 * 1024
+# Pushes are metrics, not files: a limit of their own, far below the upload limit.
+MAX_PUSH_BYTES = 16 * 1024 * 1024
+# Larger bodies are parsed in a worker thread, so the event loop keeps serving meanwhile.
+OFF_LOOP_BYTES = 64 * 1024
+PROTOBUF = "application/vnd.google.protobuf"
+# Read as text, as the gateway reads all but protobuf: curl's `--data-binary` sends a form
+# type, prometheus_client `text/plain; version=0.0.4`, bare clients nothing.
+TEXT_MEDIA = frozenset(
+    {"text/plain", "application/x-www-form-urlencoded", "application/octet-stream", ""}
+)
+USE_TEXT = "push the text exposition format (text/plain; version=0.0.4)"
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 FACILITY = "facility"
 JOB = "job"
 
@@ -104,17 +122,36 @@ def parse_grouping(raw_path: str) -> Group:
     return Group(job, facility, tuple(sorted(labels.items())))
 
 
-async def _text(request: web.Request) -> str:
-    if request.content_type not in ("text/plain", "", "application/octet-stream"):
+def check_media(request: web.Request) -> None:
+    """Refuse (415) what is not the text format, as the gateway does protobuf only."""
+    media = request.content_type
+    if media == PROTOBUF:
         raise Problem(
-            415, "Unsupported media type", "send the text exposition format (text/plain; 0.0.4)"
+            415, "Unsupported media type", f"the protobuf format is not accepted; {USE_TEXT}"
         )
-    raw = await read_bounded(request, MAX_PUSH_BYTES)
+    if media not in TEXT_MEDIA:
+        raise Problem(415, "Unsupported media type", f"{media} is not accepted; {USE_TEXT}")
+
+
+def _decode(raw: bytes) -> str:
     try:
         return raw.decode()
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise bad_request(f"line {line}: the text is not UTF-8") from None
+
+
+def pushed_readings(
+    raw: bytes, group: Group, facility: Facility, now: dt.datetime, ctx: TelemetryContext
+) -> tuple[list[Family], list[Reading]]:
+    """A push's families and readings: the CPU-bound part, safe to run in a worker thread."""
+    text = _decode(raw)
+    with ctx.series.borrow() as cache:
+        try:
+            families = parse(text, cache)
+        except ExpositionError as exc:
+            raise bad_request(f"text format parsing error in {exc}") from None
+    return families, to_readings(families, group, facility, now, ctx)
 
 
 def to_readings(
@@ -127,9 +164,19 @@ def to_readings(
     """Every pushed sample as telemetry, grouping labels winning over the samples' own."""
     grouping = ((JOB, group.job), *group.others)
     merged_names = {name for name, _ in grouping} | {FACILITY}
-    cache = ctx.labels
-    if len(cache) >= CACHE_LIMIT:
-        cache.clear()
+    with ctx.labels.borrow() as cache:
+        return _readings(families, grouping, merged_names, facility, now, ctx, cache)
+
+
+def _readings(
+    families: Sequence[Family],
+    grouping: tuple[tuple[str, str], ...],
+    merged_names: set[str],
+    facility: Facility,
+    now: dt.datetime,
+    ctx: TelemetryContext,
+    cache: MutableMapping[tuple[object, ...], str],
+) -> list[Reading]:
     readings: list[Reading] = []
     append = readings.append
     for family in families:
@@ -150,12 +197,19 @@ def to_readings(
             at = now
             if timestamp is not None:
                 # The gateway refuses timestamps; we keep history, so a given time is used.
-                at = dt.datetime.fromtimestamp(timestamp / 1000, dt.UTC)
+                at = _pushed_time(timestamp, line)
                 problem = time_error(at, now, ctx.retention_days)
                 if problem:
                     raise bad_request(f"line {line}: {problem}")
             append(Reading(facility.id, name, stored, at, None if value != value else value))
     return readings
+
+
+def _pushed_time(timestamp_ms: int, line: int) -> dt.datetime:
+    try:
+        return EPOCH + dt.timedelta(milliseconds=timestamp_ms)
+    except (OverflowError, ValueError):
+        raise bad_request(f"line {line}: the timestamp {timestamp_ms} is out of range") from None
 
 
 async def replace_families(
@@ -204,29 +258,47 @@ async def replace_families(
         )  # fmt: skip
 
 
+async def pushable_facility(request: web.Request, principal: Principal, group: Group) -> Facility:
+    """The centre the grouping key names, if this token may push to it (403, 404)."""
+    require_role(principal, TELEMETRY_ROLES, "push telemetry")
+    async with request.app[DB]() as session:
+        facility = (await facilities_by_code(session, [group.facility])).get(group.facility)
+    if facility is None:
+        raise not_found("computing centre", group.facility)
+    check_push(principal, [(0, facility)])
+    return facility
+
+
 async def push(request: web.Request) -> web.Response:
     """PUT | POST | DELETE /metrics/job/<job>{/<label>/<value>}."""
     ctx = request.app[TELEMETRY]
     try:
         principal = principal_of(request)
         group = parse_grouping(request.raw_path)
+        # Who may push, before a byte of the body is read: a refused push costs nothing.
+        facility = await pushable_facility(request, principal, group)
         families: list[Family] | None = None
+        readings: list[Reading] = []
         if request.method != "DELETE":
-            text = await _text(request)
-            try:
-                families = parse(text, ctx.series)
-            except ExpositionError as exc:
-                raise bad_request(f"text format parsing error in {exc}") from None
-        now = utcnow()
+            check_media(request)
+            raw = await read_bounded(request, MAX_PUSH_BYTES)
+            now = utcnow()
+            if len(raw) > OFF_LOOP_BYTES:
+                families, readings = await asyncio.to_thread(
+                    pushed_readings, raw, group, facility, now, ctx
+                )
+            else:
+                families, readings = pushed_readings(raw, group, facility, now, ctx)
+        else:
+            now = utcnow()
         async with request.app[DB]() as session:
-            facility = (await facilities_by_code(session, [group.facility])).get(group.facility)
-            if facility is None:
+            # The centre may have been removed or moved while the body arrived.
+            current = (await facilities_by_code(session, [group.facility])).get(group.facility)
+            if current is None:
                 raise not_found("computing centre", group.facility)
-            check_push(principal, [(0, facility)])
+            if current != facility:
+                raise conflict("the centre changed while the push arrived; push again")
             accepted = duplicates = 0
-            readings = []
-            if families is not None:
-                readings = to_readings(families, group, facility, now, ctx)
             async with ctx.write_turn(session):
                 if families is not None:
                     stored = await store_readings(session, readings, ctx.timezone)
