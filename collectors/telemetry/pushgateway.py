@@ -48,7 +48,7 @@ from registry.api import commit, principal_of
 from registry.models import utcnow
 from registry.problems import Problem, bad_request, conflict, not_found
 from registry.roles import Principal, require_role
-from registry.web import DB
+from registry.web import DB, operation
 
 # Pushes are metrics, not files: a limit of their own, far below the upload limit.
 MAX_PUSH_BYTES = 16 * 1024 * 1024
@@ -361,8 +361,67 @@ async def pushed_groups(session: AsyncSession, facility: Facility) -> PushedGrou
     return PushedGroups(facility=facility.code, groups=list(groups.values()))
 
 
+PUSH_ROUTE = "/metrics/job/{job}/facility/{facility}"
+PUSH_PROBLEMS = (400, 401, 403, 404, 409, 413, 415)
+GROUPING_NOTE = (
+    "Pushgateway-compatible. The grouping key names the job and the centre "
+    "(`facility/<CODE>`) and may go on with further `/<label>/<value>` pairs; any name "
+    "may end in `@base64` (`/metrics/job@base64/<job>/…`) with a base64url value. Those "
+    "longer paths behave the same and are not listed apart. "
+)
+BODY_NOTE = (
+    "The body is the text exposition format 0.0.4, at most 16 MiB after gzip, sent as "
+    "`text/plain` (any version), without a content type, or as curl's form type; protobuf "
+    "is refused (415). Every sample is also kept as telemetry."
+)
+TEXT_BODY = {"text/plain": {"type": "string"}}
+
+
+@operation(
+    summary="Push a group: its families replace every family the group held (the gateway's PUT)",
+    tag="pushgateway",
+    body_media=TEXT_BODY,
+    body_optional=True,  # an empty push is valid, as on the gateway
+    responses={200: None},
+    problems=PUSH_PROBLEMS,
+    description=GROUPING_NOTE + BODY_NOTE,
+)
+async def put_group(request: web.Request) -> web.Response:
+    """PUT /metrics/job/<job>/facility/<CODE>{/<label>/<value>}."""
+    return await push(request)
+
+
+@operation(
+    summary="Push families into a group: only the families pushed are replaced (POST)",
+    tag="pushgateway",
+    body_media=TEXT_BODY,
+    body_optional=True,  # an empty push is valid, as on the gateway
+    responses={200: None},
+    problems=PUSH_PROBLEMS,
+    description=GROUPING_NOTE + BODY_NOTE,
+)
+async def post_group(request: web.Request) -> web.Response:
+    """POST /metrics/job/<job>/facility/<CODE>{/<label>/<value>}."""
+    return await push(request)
+
+
+@operation(
+    summary="Delete a group, as the gateway does; the samples kept as telemetry stay",
+    tag="pushgateway",
+    responses={202: None},
+    problems=(400, 401, 403, 404, 409),
+    description=GROUPING_NOTE,
+)
+async def delete_group(request: web.Request) -> web.Response:
+    """DELETE /metrics/job/<job>/facility/<CODE>{/<label>/<value>}."""
+    return await push(request)
+
+
 def add_routes(app: web.Application) -> None:
-    """Add the Pushgateway-compatible routes (not under /api/v1, so not in OpenAPI)."""
+    """Add the Pushgateway-compatible routes; the common form is described in OpenAPI."""
+    for method, handler in (("PUT", put_group), ("POST", post_group), ("DELETE", delete_group)):
+        app.router.add_route(method, PUSH_ROUTE, handler)
+    # Every other grouping key (more labels, @base64 names): the same handler, undescribed.
     path = "/metrics/{grouping:job(?:@base64)?/.+}"
     for method in ("PUT", "POST", "DELETE"):
         app.router.add_route(method, path, push)

@@ -144,3 +144,18 @@ def test_go_float_prints_as_fmt_sprint() -> None:
         -2.5: "-2.5",
     }
     assert {v: go_float(v) for v in cases} == cases
+
+
+async def test_the_pushgateway_routes_are_described_in_openapi(client: Any) -> None:
+    doc = await (await client.get("/api/openapi.json")).json()
+    push = doc["paths"]["/metrics/job/{job}/facility/{facility}"]
+    assert set(push) == {"put", "post", "delete"}
+    assert "text/plain" in push["put"]["requestBody"]["content"]
+    assert {"200", "401", "403", "404", "413", "415"} <= set(push["put"]["responses"])
+    assert "202" in push["delete"]["responses"]
+    assert [p["name"] for p in push["post"]["parameters"]] == ["job", "facility"]
+    metrics = doc["paths"]["/api/v1/metrics"]["get"]
+    schema = metrics["responses"]["200"]["content"]["application/json"]["schema"]
+    group = doc["components"]["schemas"]["GatewayGroup"]
+    assert group["additionalProperties"] == {"$ref": "#/components/schemas/GatewayFamily"}
+    assert schema == {"$ref": "#/components/schemas/GatewayMetrics"}
