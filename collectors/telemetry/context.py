@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class TelemetryContext:
     series: LentCache[str, tuple[str, Labels]] = field(default_factory=series_cache)
     labels: LentCache[tuple[object, ...], str] = field(default_factory=labels_cache)
     sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @asynccontextmanager
     async def write_turn(self, session: AsyncSession) -> AsyncIterator[None]:

@@ -16,6 +16,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from importlib.metadata import version as package_version
 from typing import Literal
 
 from aiohttp import web
@@ -23,13 +24,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from collectors.telemetry.context import TELEMETRY
 from collectors.telemetry.exposition import SUFFIXES
 from collectors.telemetry.facilities import TELEMETRY_ROLES
 from collectors.telemetry.models import PushedFamily, TelemetrySample
 from registry.api import principal_of
 from registry.models import ComputingCenter
 from registry.roles import Principal, require_role
-from registry.web import DB, operation
+from registry.web import DB, operation, respond
 
 PUSH_TIME = "push_time_seconds"
 PUSH_FAILURE_TIME = "push_failure_time_seconds"
@@ -276,6 +278,39 @@ async def get_metrics(request: web.Request) -> web.Response:
     return web.Response(text=body, content_type="application/json")
 
 
+class GatewayStatusData(BaseModel):
+    """What the gateway tells of itself; it has no flags of its own here."""
+
+    flags: dict[str, str]
+    start_time: dt.datetime
+    build_information: dict[str, str]
+
+
+class GatewayStatus(BaseModel):
+    """The gateway's status answer."""
+
+    status: Literal["success"] = "success"
+    data: GatewayStatusData
+
+
+@operation(
+    summary="The Pushgateway's own API: when this service started and its version",
+    tag="pushgateway",
+    responses={200: GatewayStatus},
+    problems=(401,),
+)
+async def get_status(request: web.Request) -> web.Response:
+    """GET /api/v1/status."""
+    principal_of(request)
+    data = GatewayStatusData(
+        flags={},
+        start_time=request.app[TELEMETRY].started_at,
+        build_information={"version": package_version("infra-incentives")},
+    )
+    return respond(GatewayStatus(data=data))
+
+
 def add_routes(app: web.Application) -> None:
     """Add the gateway's read API."""
     app.router.add_get("/api/v1/metrics", get_metrics, allow_head=False)
+    app.router.add_get("/api/v1/status", get_status, allow_head=False)

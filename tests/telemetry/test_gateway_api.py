@@ -159,3 +159,13 @@ async def test_the_pushgateway_routes_are_described_in_openapi(client: Any) -> N
     group = doc["components"]["schemas"]["GatewayGroup"]
     assert group["additionalProperties"] == {"$ref": "#/components/schemas/GatewayFamily"}
     assert schema == {"$ref": "#/components/schemas/GatewayMetrics"}
+
+
+async def test_status_answers_in_the_gateways_envelope(client: Any, tokens: Tokens) -> None:
+    r = await client.get("/api/v1/status", headers=tokens.buyer_u1)
+    assert r.status == 200, await r.text()
+    body = await r.json()
+    assert body["status"] == "success"
+    assert set(body["data"]) == {"flags", "start_time", "build_information"}
+    assert body["data"]["build_information"]["version"]
+    assert (await client.get("/api/v1/status")).status == 401
