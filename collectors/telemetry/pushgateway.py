@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from collectors.telemetry.body import read_bounded
+from collectors.telemetry.body import expect_later, read_bounded, send_continue
 from collectors.telemetry.context import TELEMETRY, TelemetryContext
 from collectors.telemetry.exposition import ExpositionError, Family, parse
 from collectors.telemetry.facilities import (
@@ -46,7 +46,7 @@ from collectors.telemetry.samples import (
 from collectors.telemetry.store import store_readings
 from registry.api import commit, principal_of
 from registry.models import utcnow
-from registry.problems import Problem, bad_request, conflict, not_found
+from registry.problems import Problem, bad_request, conflict, not_found, too_large
 from registry.roles import Principal, require_role
 from registry.web import DB, operation
 
@@ -281,6 +281,9 @@ async def push(request: web.Request) -> web.Response:
         readings: list[Reading] = []
         if request.method != "DELETE":
             check_media(request)
+            if request.content_length is not None and request.content_length > MAX_PUSH_BYTES:
+                raise too_large(MAX_PUSH_BYTES)
+            await send_continue(request)
             raw = await read_bounded(request, MAX_PUSH_BYTES)
             now = utcnow()
             if len(raw) > OFF_LOOP_BYTES:
@@ -420,8 +423,8 @@ async def delete_group(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     """Add the Pushgateway-compatible routes; the common form is described in OpenAPI."""
     for method, handler in (("PUT", put_group), ("POST", post_group), ("DELETE", delete_group)):
-        app.router.add_route(method, PUSH_ROUTE, handler)
+        app.router.add_route(method, PUSH_ROUTE, handler, expect_handler=expect_later)
     # Every other grouping key (more labels, @base64 names): the same handler, undescribed.
     path = "/metrics/{grouping:job(?:@base64)?/.+}"
     for method in ("PUT", "POST", "DELETE"):
-        app.router.add_route(method, path, push)
+        app.router.add_route(method, path, push, expect_handler=expect_later)

@@ -157,3 +157,35 @@ async def test_timestamps_out_of_range_are_400_not_500(client: Any, tokens: Toke
         )
         assert r.status == 400, (stamp, await r.text())
         assert "line 1" in (await r.json())["detail"]
+
+
+async def status_line(reader: asyncio.StreamReader) -> bytes:
+    """The status line of the next answer, its headers skipped."""
+    line = await asyncio.wait_for(reader.readline(), 10)
+    while (await asyncio.wait_for(reader.readline(), 10)) not in (b"\r\n", b""):
+        pass
+    return line.strip()
+
+
+async def test_a_client_that_expects_100_continue_is_refused_before_it_sends(
+    client: Any, tokens: Tokens
+) -> None:
+    # curl sends `Expect: 100-continue` for bodies over 1 MiB and waits for the go-ahead.
+    body = b"m 1\n"
+    for token, path, first in (
+        (tokens.buyer_u1, "/metrics/job/j/facility/NOPE", b"HTTP/1.1 403 Forbidden"),
+        (tokens.center_u1, "/metrics/job/j/facility/C1", b"HTTP/1.1 100 Continue"),
+    ):
+        reader, writer = await asyncio.open_connection(client.host, client.port)
+        head = (
+            f"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n"
+            f"Authorization: {token['Authorization']}\r\nExpect: 100-continue\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+        )
+        writer.write(head.encode())
+        assert await status_line(reader) == first
+        if first.endswith(b"Continue"):
+            writer.write(body)
+            assert await status_line(reader) == b"HTTP/1.1 200 OK"
+        writer.close()
+        await writer.wait_closed()
