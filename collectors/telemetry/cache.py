@@ -19,14 +19,17 @@ ENTRY_OVERHEAD = 200
 class SizedCache(LRUCache[K, V], Generic[K, V]):
     """An LRU cache bounded by the approximate bytes of its entries, not by their number."""
 
-    def __init__(self, max_bytes: int, chars_of: Callable[[V], int]) -> None:
-        # An entry's key holds about the characters its value holds (the text a series was
-        # parsed from, or the labels a label string was made of): count them twice.
-        super().__init__(max_bytes, getsizeof=lambda value: 2 * chars_of(value) + ENTRY_OVERHEAD)
+    def __init__(self, max_bytes: int, chars_of: Callable[[K, V], int]) -> None:
+        # cachetools sizes values only; ours are sized with their keys, just before storing.
+        super().__init__(max_bytes, getsizeof=lambda _value: self._storing)
+        self._chars_of = chars_of
+        self._storing = 0
 
     def __setitem__(self, key: K, value: V) -> None:
-        if self.getsizeof(value) > self.maxsize:
+        size = 2 * self._chars_of(key, value) + ENTRY_OVERHEAD  # up to 2 bytes a character
+        if size > self.maxsize:
             return  # too big to keep: it is parsed again next time
+        self._storing = size
         super().__setitem__(key, value)
 
 

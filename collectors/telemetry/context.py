@@ -13,7 +13,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collectors.telemetry.cache import LentCache, SizedCache
-from collectors.telemetry.exposition import Labels, series_chars
+from collectors.telemetry.exposition import Labels
 from collectors.telemetry.metrics import TelemetryMetrics
 
 # Each cache of pushed series holds at most about this much; least recently used go first.
@@ -22,12 +22,14 @@ PUSH_CACHE_BYTES = 32 * 1024 * 1024
 
 def series_cache(max_bytes: int = PUSH_CACHE_BYTES) -> LentCache[str, tuple[str, Labels]]:
     """Exposition series text -> the series parsed from it."""
-    return LentCache(SizedCache(max_bytes, series_chars))
+    # The value holds the key's characters again, less quotes and escapes: count the key twice.
+    return LentCache(SizedCache(max_bytes, lambda text, _series: 2 * len(text)))
 
 
 def labels_cache(max_bytes: int = PUSH_CACHE_BYTES) -> LentCache[tuple[object, ...], str]:
     """(grouping labels, a series' own labels) -> the label string stored."""
-    return LentCache(SizedCache(max_bytes, len))
+    # The key's labels are about as long as the label string made of them: count it twice.
+    return LentCache(SizedCache(max_bytes, lambda _key, labels: 2 * len(labels)))
 
 
 @dataclass

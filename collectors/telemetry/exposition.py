@@ -248,12 +248,6 @@ class _Reader:
         family.samples.append(Sample(name, labels, value, timestamp, line))
 
 
-def series_chars(parsed: tuple[str, Labels]) -> int:
-    """The characters of a parsed series, for sizing a cache of them."""
-    name, labels = parsed
-    return len(name) + sum(len(k) + len(v) for k, v in labels)
-
-
 def parse(text: str, cache: SeriesCache | None = None) -> list[Family]:
     """Every family of an exposition, in order of first mention; ExpositionError if malformed."""
     reader = _Reader({} if cache is None else cache)
