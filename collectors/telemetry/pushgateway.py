@@ -28,9 +28,9 @@ from collectors.telemetry.body import expect_later, read_bounded, send_continue
 from collectors.telemetry.context import TELEMETRY, TelemetryContext
 from collectors.telemetry.exposition import ExpositionError, Family, parse
 from collectors.telemetry.facilities import (
+    TELEMETRY_ACCESS,
     TELEMETRY_ROLES,
     Facility,
-    check_push,
     facilities_by_code,
 )
 from collectors.telemetry.metrics import Source
@@ -47,7 +47,7 @@ from collectors.telemetry.store import store_readings
 from registry.api import commit, principal_of
 from registry.models import utcnow
 from registry.problems import Problem, bad_request, conflict, not_found, too_large
-from registry.roles import Principal, require_role
+from registry.roles import Principal, check_write, require_role
 from registry.web import DB, operation
 
 # Pushes are metrics, not files: a limit of their own, far below the upload limit.
@@ -265,7 +265,7 @@ async def pushable_facility(request: web.Request, principal: Principal, group: G
         facility = (await facilities_by_code(session, [group.facility])).get(group.facility)
     if facility is None:
         raise not_found("computing centre", group.facility)
-    check_push(principal, [(0, facility)])
+    check_write(principal, TELEMETRY_ACCESS, facility.unit_id, f"centre {facility.code!r}")
     return facility
 
 

@@ -89,3 +89,12 @@ async def test_a_415_never_hides_a_401_403_or_404(client: Any, tokens: Tokens) -
         h = {**token, "Content-Type": PROTOBUF}
         r = await client.put(path, data=b"\x0a\x01m", headers=h)
         assert r.status == status, (path, token, await r.text())
+
+
+async def test_a_refused_push_says_why(client: Any, tokens: Tokens) -> None:
+    r = await client.put("/metrics/job/j/facility/C2", data=b"m 1\n", headers=tokens.center_u1)
+    assert r.status == 403
+    assert "'C2' belongs to another unit" in (await r.json())["detail"]
+    r = await client.put("/metrics/job/j/facility/C1", data=b"m 1\n", headers=tokens.buyer_u1)
+    assert r.status == 403
+    assert "role 'buyer' may not push telemetry" in (await r.json())["detail"]
