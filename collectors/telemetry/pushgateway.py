@@ -269,6 +269,25 @@ async def pushable_facility(request: web.Request, principal: Principal, group: G
     return facility
 
 
+async def read_push(
+    request: web.Request, group: Group, facility: Facility, ctx: TelemetryContext
+) -> tuple[list[Family], list[Reading], dt.datetime]:
+    """The body's families and readings, and the receive time (415, 413, 400)."""
+    check_media(request)
+    if request.content_length is not None and request.content_length > MAX_PUSH_BYTES:
+        raise too_large(MAX_PUSH_BYTES)
+    await send_continue(request)
+    raw = await read_bounded(request, MAX_PUSH_BYTES)
+    now = utcnow()
+    if len(raw) > OFF_LOOP_BYTES:
+        families, readings = await asyncio.to_thread(
+            pushed_readings, raw, group, facility, now, ctx
+        )
+    else:
+        families, readings = pushed_readings(raw, group, facility, now, ctx)
+    return families, readings, now
+
+
 async def push(request: web.Request) -> web.Response:
     """PUT | POST | DELETE /metrics/job/<job>{/<label>/<value>}."""
     ctx = request.app[TELEMETRY]
@@ -279,21 +298,9 @@ async def push(request: web.Request) -> web.Response:
         facility = await pushable_facility(request, principal, group)
         families: list[Family] | None = None
         readings: list[Reading] = []
+        now = utcnow()
         if request.method != "DELETE":
-            check_media(request)
-            if request.content_length is not None and request.content_length > MAX_PUSH_BYTES:
-                raise too_large(MAX_PUSH_BYTES)
-            await send_continue(request)
-            raw = await read_bounded(request, MAX_PUSH_BYTES)
-            now = utcnow()
-            if len(raw) > OFF_LOOP_BYTES:
-                families, readings = await asyncio.to_thread(
-                    pushed_readings, raw, group, facility, now, ctx
-                )
-            else:
-                families, readings = pushed_readings(raw, group, facility, now, ctx)
-        else:
-            now = utcnow()
+            families, readings, now = await read_push(request, group, facility, ctx)
         async with request.app[DB]() as session:
             # The centre may have been removed or moved while the body arrived.
             current = (await facilities_by_code(session, [group.facility])).get(group.facility)
