@@ -24,6 +24,9 @@ MAX_SAMPLE_LINE = 16 * 1024
 MAX_LABEL_NAME = 100
 MAX_LABEL_VALUE = 1500
 MAX_SERIES = 100_000
+MAX_FAMILIES = MAX_SERIES
+# Lines are split at most this many at a time, so a body of empty lines cannot fill memory.
+MAX_LINES = 4 * MAX_SERIES
 
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL = re.compile(r'[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*(,?)')
@@ -147,9 +150,11 @@ class _Reader:
         self.seen: set[tuple[str, Labels]] = set()
         self.count = 0
 
-    def family_named(self, name: str) -> Family:
+    def family_named(self, name: str, line: int) -> Family:
         family = self.families.get(name)
         if family is None:
+            if len(self.families) >= MAX_FAMILIES:
+                raise ExpositionError(line, f"more than {MAX_FAMILIES} metric families")
             family = self.families[name] = Family(name)
         return family
 
@@ -166,7 +171,7 @@ class _Reader:
             rest = more + " " + rest if rest else more
         if _NAME.fullmatch(name) is None:
             raise ExpositionError(line, f"invalid metric name {name!r} in {keyword}")
-        family = self.family_named(name)
+        family = self.family_named(name, line)
         if keyword == "HELP":
             if family.help is not None:
                 raise ExpositionError(line, f"second HELP line for {name!r}")
@@ -180,7 +185,7 @@ class _Reader:
         family.type, family.typed = kind, True
         self.current = family
 
-    def family_of(self, name: str) -> Family:
+    def family_of(self, name: str, line: int) -> Family:
         current = self.current
         if current is not None and (
             name == current.name
@@ -200,7 +205,7 @@ class _Reader:
                         family = base
                         break
             else:
-                family = self.families[name] = Family(name)
+                family = self.family_named(name, line)
         self.current = family
         return family
 
@@ -231,7 +236,7 @@ class _Reader:
             raise ExpositionError(line, f"unexpected text after the timestamp: {tokens[2]!r}")
         value = parse_value(tokens[0], line)
         timestamp = parse_timestamp(tokens[1], line) if len(tokens) == 2 else None
-        family = self.family_of(name)
+        family = self.family_of(name, line)
         if family.type == "histogram" and name.endswith("_bucket"):
             if not any(k == "le" for k, _ in labels):
                 raise ExpositionError(line, f"histogram bucket {name!r} without an 'le' label")
@@ -251,7 +256,10 @@ class _Reader:
 def parse(text: str, cache: SeriesCache | None = None) -> list[Family]:
     """Every family of an exposition, in order of first mention; ExpositionError if malformed."""
     reader = _Reader({} if cache is None else cache)
-    for number, raw in enumerate(text.split("\n"), 1):
+    lines = text.split("\n", MAX_LINES)
+    if len(lines) > MAX_LINES and lines[-1]:
+        raise ExpositionError(MAX_LINES + 1, f"more than {MAX_LINES} lines")
+    for number, raw in enumerate(lines, 1):
         line = raw.lstrip(" \t")
         if not line:
             continue

@@ -118,6 +118,24 @@ async def test_too_many_series_in_one_push_are_refused(client: Any, tokens: Toke
     assert "100000 samples" in (await r.json())["detail"]
 
 
+async def test_too_many_lines_or_families_are_refused(client: Any, tokens: Tokens) -> None:
+    for body, words in (
+        (b"m 1\n" + b"\n" * 400_000, "400000 lines"),
+        ("".join(f"# TYPE f{i} gauge\n" for i in range(100_001)).encode(), "100000 metric"),
+    ):
+        r = await client.put(
+            "/metrics/job/j/facility/C1", data=io.BytesIO(body), headers=tokens.center_u1
+        )
+        assert r.status == 400
+        assert words in (await r.json())["detail"]
+    # Exactly at the bound, with the final newline, is fine.
+    body = b"m 1\n" + b"\n" * (400_000 - 2)
+    r = await client.put(
+        "/metrics/job/j/facility/C1", data=io.BytesIO(body), headers=tokens.center_u1
+    )
+    assert r.status == 200, await r.text()
+
+
 async def test_the_caches_stay_under_their_byte_bound_after_many_distinct_pushes(
     client: Any, app: web.Application, tokens: Tokens
 ) -> None:
