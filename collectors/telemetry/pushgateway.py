@@ -64,6 +64,10 @@ USE_TEXT = "push the text exposition format (text/plain; version=0.0.4)"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 FACILITY = "facility"
 JOB = "job"
+# The lengths of telemetry_pushed_families' columns: PostgreSQL refuses longer values. The
+# grouping is bounded in bytes, so its unique index entry stays under PostgreSQL's 2,704.
+MAX_JOB = 200
+MAX_GROUPING = 1000
 
 
 @dataclass(frozen=True)
@@ -116,10 +120,19 @@ def parse_grouping(raw_path: str) -> Group:
     job = labels.pop(JOB, "")
     if not job:
         raise bad_request("the job name must not be empty")
+    if len(job) > MAX_JOB:
+        raise bad_request(f"the job name has at most {MAX_JOB} characters")
     facility = labels.pop(FACILITY, "")
     if not facility:
         raise bad_request("the grouping key must name the centre: …/facility/<CODE>")
-    return Group(job, facility, tuple(sorted(labels.items())))
+    group = Group(job, facility, tuple(sorted(labels.items())))
+    size = len(group.key.encode())
+    if size > MAX_GROUPING:
+        raise bad_request(
+            f"the grouping labels besides job and facility take {size} bytes as JSON; "
+            f"at most {MAX_GROUPING}"
+        )
+    return group
 
 
 def check_media(request: web.Request) -> None:
@@ -183,7 +196,13 @@ def _readings(
         if len(family.name) > MAX_METRIC_LENGTH:
             line = family.samples[0].line if family.samples else 0
             raise bad_request(f"line {line}: metric names have at most {MAX_METRIC_LENGTH} chars")
+        # A histogram's or summary's samples add a suffix to the family's name.
+        suffixed = len(family.name) > MAX_METRIC_LENGTH - len("_bucket")
         for name, labels, value, timestamp, line in family.samples:
+            if suffixed and len(name) > MAX_METRIC_LENGTH:
+                raise bad_request(
+                    f"line {line}: metric names have at most {MAX_METRIC_LENGTH} chars"
+                )
             key = (grouping, labels)
             stored = cache.get(key)
             if stored is None:

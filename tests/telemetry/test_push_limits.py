@@ -207,3 +207,25 @@ async def test_a_client_that_expects_100_continue_is_refused_before_it_sends(
             assert await status_line(reader) == b"HTTP/1.1 200 OK"
         writer.close()
         await writer.wait_closed()
+
+
+async def test_names_longer_than_their_columns_are_400_not_500(client: Any, tokens: Tokens) -> None:
+    long_family = "h" * 195
+    cases = [
+        ("/metrics/job/" + "j" * 201 + "/facility/C1", b"m 1\n", "job name"),
+        ("/metrics/job/j/facility/C1/x/" + "v" * 1000, b"m 1\n", "grouping labels"),
+        ("/metrics/job/j/facility/C1/x/" + "%E6%B5%8B" * 400, b"m 1\n", "grouping labels"),
+        (
+            "/metrics/job/j/facility/C1",
+            f'# TYPE {long_family} histogram\n{long_family}_bucket{{le="+Inf"}} 1\n'.encode(),
+            "line 2",
+        ),
+        ("/metrics/job/j/facility/C1", b"m" * 201 + b" 1\n", "line 1"),
+    ]
+    for path, body, words in cases:
+        for method in ("put", "post", "delete"):
+            if method == "delete" and words.startswith("line"):
+                continue
+            r = await getattr(client, method)(path, data=body, headers=tokens.center_u1)
+            assert r.status == 400, (path[:40], method, await r.text())
+            assert words in (await r.json())["detail"]
