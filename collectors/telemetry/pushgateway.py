@@ -125,6 +125,9 @@ def parse_grouping(raw_path: str) -> Group:
     facility = labels.pop(FACILITY, "")
     if not facility:
         raise bad_request("the grouping key must name the centre: …/facility/<CODE>")
+    if "\x00" in job or "\x00" in facility:
+        # Stored and compared as text, which PostgreSQL cannot hold a NUL in.
+        raise bad_request("the job and the centre's code must not contain NUL")
     group = Group(job, facility, tuple(sorted(labels.items())))
     size = len(group.key.encode())
     if size > MAX_GROUPING:

@@ -213,6 +213,8 @@ async def test_names_longer_than_their_columns_are_400_not_500(client: Any, toke
     long_family = "h" * 195
     cases = [
         ("/metrics/job/" + "j" * 201 + "/facility/C1", b"m 1\n", "job name"),
+        ("/metrics/job/j%00/facility/C1", b"m 1\n", "NUL"),
+        ("/metrics/job/j/facility/C1%00", b"m 1\n", "NUL"),
         ("/metrics/job/j/facility/C1/x/" + "v" * 1000, b"m 1\n", "grouping labels"),
         ("/metrics/job/j/facility/C1/x/" + "%E6%B5%8B" * 400, b"m 1\n", "grouping labels"),
         (
