@@ -148,7 +148,7 @@ class _Reader:
         self.families: dict[str, Family] = {}
         self.current: Family | None = None
         self.seen: set[tuple[str, Labels]] = set()
-        self.count = 0
+        self.samples_read = 0
 
     def family_named(self, name: str, line: int) -> Family:
         family = self.families.get(name)
@@ -214,8 +214,8 @@ class _Reader:
             raise ExpositionError(
                 line, f"a sample line is longer than {MAX_SAMPLE_LINE} characters"
             )
-        self.count += 1
-        if self.count > MAX_SERIES:
+        self.samples_read += 1
+        if self.samples_read > MAX_SERIES:
             raise ExpositionError(line, f"more than {MAX_SERIES} samples in one push")
         close = text.rfind("}")
         if close == -1:
