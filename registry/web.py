@@ -49,6 +49,7 @@ class Operation:
     tag: str
     body: Any = None
     body_media: Mapping[str, Any] = field(default_factory=dict)
+    body_optional: bool = False  # an empty body is a valid request (Pushgateway pushes)
     query: type[BaseModel] | None = None
     responses: Mapping[int, Any] = field(default_factory=dict)
     problems: tuple[int, ...] = (400, 401, 403, 422)

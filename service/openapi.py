@@ -100,7 +100,7 @@ def build_openapi(app: web.Application, title: str, version: str) -> dict[str, A
             }
         elif op.body_media:
             entry["requestBody"] = {
-                "required": True,
+                "required": not op.body_optional,
                 "content": {k: {"schema": v} for k, v in op.body_media.items()},
             }
         for status, model in op.responses.items():
