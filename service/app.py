@@ -11,6 +11,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 import collectors
+import incentives
 import registry
 from registry.web import SCHEDULER
 from service import health, metrics
@@ -42,6 +43,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SCHEDULER] = AsyncIOScheduler(timezone=settings.timezone)
     registry.setup(app, settings.database_url)
     collectors.setup(app, settings)
+    incentives.setup(app, settings)
     health.setup(app)
     app.router.add_get("/api/openapi.json", openapi_handler, allow_head=False)
     app.on_startup.append(_build_openapi)

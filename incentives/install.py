@@ -1,0 +1,33 @@
+"""Install incentives/ in an app: policies, settings, statement routes and the monthly job."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aiohttp import web
+
+from incentives.parameters import PolicyError
+from incentives.policy import DEFAULT_POLICY, Policy, load_policy
+from incentives.settings import IncentivesSettings
+from incentives.statements import runs_api
+
+POLICIES = web.AppKey("policies", Mapping[str, Policy])
+INCENTIVES_SETTINGS = web.AppKey("incentives_settings", IncentivesSettings)
+
+
+def load_policies(settings: IncentivesSettings) -> dict[str, Policy]:
+    """The shipped policy and every extra file, by name; two files of one name are an error."""
+    policies = {DEFAULT_POLICY: load_policy(DEFAULT_POLICY)}
+    for path in settings.policy_paths:
+        policy = load_policy(str(path))
+        if policy.name in policies:
+            raise PolicyError([("policy", f"{path}: a policy named {policy.name} is loaded")])
+        policies[policy.name] = policy
+    return policies
+
+
+def install(app: web.Application, settings: IncentivesSettings) -> None:
+    """Add the loaded policies, the statement routes and the scheduled statement runs."""
+    app[INCENTIVES_SETTINGS] = settings
+    app[POLICIES] = load_policies(settings)
+    runs_api.add_routes(app)
