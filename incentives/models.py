@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -123,4 +124,22 @@ class OtherSupportRecord(Base):
     created_by: Mapped[str | None] = mapped_column(String(32))
 
 
-__all__ = ["Objection", "OtherSupportRecord", "Statement", "StatementLine"]
+class StatementFile(Base):
+    """An exported file of a final statement, kept so every download gives the same bytes."""
+
+    __tablename__ = "statement_files"
+    __table_args__ = (
+        UniqueConstraint("statement_id", "format", "lang"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="RESTRICT"))
+    format: Mapped[str] = mapped_column(String(8))  # xlsx | csv
+    lang: Mapped[str] = mapped_column(String(8))  # zh | en
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+__all__ = ["Objection", "OtherSupportRecord", "Statement", "StatementFile", "StatementLine"]
