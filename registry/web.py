@@ -37,6 +37,7 @@ PROBLEM_STATUSES = {
     413: "The body is too large",
     415: "Unsupported content type",
     422: "The input failed its checks; nothing was stored",
+    429: "Too many requests; try again later",
 }
 
 
