@@ -32,8 +32,9 @@ def install(app: web.Application, settings: IncentivesSettings) -> None:
     app[POLICIES] = load_policies(settings)
     runs_api.add_routes(app)
     # The workflow modules read this module's keys, so they are imported once it has loaded.
-    from incentives import objections_api
+    from incentives import objections_api, other_support_api
     from incentives.statements import workflow_api
 
     workflow_api.install(app)
     objections_api.install(app)
+    other_support_api.install(app)
