@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import datetime as dt
+import hashlib
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from incentives.evidence import load_live_facts
 from incentives.parameters import PolicyError
 from incentives.policy import DEFAULT_POLICY, Policy, load_policy
 from incentives.scenario import LoadedScenario, ScenarioError, load_scenario
+from incentives.scenario_export import scenario_document, scenario_yaml
+from incentives.scenario_import import import_scenario
 from incentives.simulate import as_json, as_text, differences, run
+from registry.audit import Actor
+from registry.db import create_engine, session_factory
+from registry.importer import iter_errors
+from registry.problems import Problem
 
 EXIT_OK, EXIT_DIFFERS, EXIT_INVALID = 0, 1, 2
+TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -112,3 +127,74 @@ def show_policy(policy: Policy, lang: str = "zh") -> str:
                 name = path.removeprefix(f"clauses.{clause.name}.")
                 lines.append(f"  {name} = {p.values.show()}    [{p.reference}] 「{p.quote}」")
     return "\n".join(lines)
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(TIMEZONE).date()
+
+
+def _run(database_url: str, work: Callable[[AsyncSession], Awaitable[int]]) -> int:
+    async def main() -> int:
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def export_scenario_main(database_url: str, as_of: dt.date | None, output: str | None) -> int:
+    """`export scenario [--as-of DAY] [-o FILE]`: the live facts as a scenario file."""
+    day = as_of or _today()
+
+    async def work(session: AsyncSession) -> int:
+        live = await load_live_facts(session, day, dt.datetime.now(dt.UTC))
+        text = scenario_yaml(scenario_document(live, DEFAULT_POLICY))
+        if output is None or output == "-":
+            sys.stdout.write(text)
+        else:
+            await asyncio.to_thread(Path(output).write_text, text, encoding="utf-8")
+            print(
+                f"已导出情景 {output}：截至 {day}，单位 {len(live.units)} 个，"
+                f"发票 {len(live.facts.invoices)} 张 / exported the scenario as of {day}",
+                file=sys.stderr,
+            )
+        return EXIT_OK
+
+    return _run(database_url, work)
+
+
+def import_scenario_main(database_url: str, path: Path) -> int:
+    """`import scenario FILE`: registry, invoices, confirmations and other support; all or none."""
+    try:
+        loaded = load_scenario(path)
+    except ScenarioError as exc:
+        for line in exc.lines():
+            print(line, file=sys.stderr)
+        return EXIT_INVALID
+    actor = Actor.cli(f"import scenario {path.name}")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+
+    async def work(session: AsyncSession) -> int:
+        report = await import_scenario(session, path, loaded, actor, digest)
+        registry = "，".join(f"{k} {n}" for k, n in report.registry.items()) or "无"
+        print(
+            f"已导入情景 {path}：登记 {registry}；发票 {report.invoices} 张"
+            f"（{report.uploads} 次上传，同一购买方重复申报未存 {report.skipped_repeats} 张）；"
+            f"销售报告 {report.sales_reports} 份；其他政策支持 {report.other_support} 条"
+        )
+        print(
+            f"imported {path}: {report.invoices} invoices in {report.uploads} uploads, "
+            f"{report.sales_reports} sales reports, {report.other_support} other support"
+        )
+        return EXIT_OK
+
+    try:
+        return _run(database_url, work)
+    except Problem as problem:
+        print(f"{path}: {problem.detail}", file=sys.stderr)
+        for line in iter_errors(problem):
+            print(f"  {line}", file=sys.stderr)
+        return EXIT_INVALID
