@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from aiohttp import web
 
+from incentives.install_keys import INCENTIVES_SETTINGS, POLICIES
 from incentives.parameters import PolicyError
 from incentives.policy import DEFAULT_POLICY, Policy, load_policy
 from incentives.settings import IncentivesSettings
-from incentives.statements import runs_api
-
-POLICIES = web.AppKey("policies", Mapping[str, Policy])
-INCENTIVES_SETTINGS = web.AppKey("incentives_settings", IncentivesSettings)
+from incentives.statements import runs_api, schedule
 
 
 def load_policies(settings: IncentivesSettings) -> dict[str, Policy]:
@@ -31,3 +27,4 @@ def install(app: web.Application, settings: IncentivesSettings) -> None:
     app[INCENTIVES_SETTINGS] = settings
     app[POLICIES] = load_policies(settings)
     runs_api.add_routes(app)
+    schedule.add_job(app)

@@ -19,7 +19,9 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def scenario_document(live: LiveFacts, policy: str, name: str | None = None) -> dict[str, Any]:
+def scenario_document(
+    live: LiveFacts, policy: str, name: str | None = None, with_invoices: bool = True
+) -> dict[str, Any]:
     """A scenario mapping of the live facts; centres carry the capacity the rules used."""
     facts = live.facts
     centers = {c.code: c for c in facts.centers}
@@ -76,7 +78,7 @@ def scenario_document(live: LiveFacts, policy: str, name: str | None = None) -> 
             }
             for code, n in nodes.items()
         ],
-        "invoices": list(_invoices(live)),
+        "invoices": list(_invoices(live)) if with_invoices else [],
         "other_support": [
             {
                 "clause": o.clause,

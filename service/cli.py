@@ -115,6 +115,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     return export_scenario_main(_settings(args).database_url, args.as_of, args.output)
 
 
+def cmd_statements(args: argparse.Namespace) -> int:
+    """statements run | list | show ID."""
+    from incentives import commands
+
+    settings = _settings(args)
+    url = settings.database_url
+    if args.action == "run":
+        return commands.statements_run_main(
+            url, settings.policy_paths, args.clause, args.period, args.as_of
+        )
+    if args.action == "list":
+        return commands.statements_list_main(url, args.clause, args.period, args.status)
+    return commands.statements_show_main(url, args.statement_id)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API on host:port."""
     from service.app import create_app
@@ -192,6 +207,22 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--buyer", help="invoices: the buyer unit code when the file has none")
     _common(imp)
 
+    st = sub.add_parser("statements", help="award statements (结算单)")
+    ssub = st.add_subparsers(dest="action", required=True)
+    sr = ssub.add_parser("run", help="recompute and settle every clause and open period")
+    sr.add_argument("--clause")
+    sr.add_argument("--period")
+    sr.add_argument("--as-of", type=dt.date.fromisoformat, help="day (default: today)")
+    _common(sr)
+    sl = ssub.add_parser("list", help="list statements")
+    sl.add_argument("--clause")
+    sl.add_argument("--period")
+    sl.add_argument("--status")
+    _common(sl)
+    ss = ssub.add_parser("show", help="a statement with its lines and explanations")
+    ss.add_argument("statement_id", type=int)
+    _common(ss)
+
     exp = sub.add_parser("export", help="export the live facts")
     exp.add_argument("what", choices=["scenario"])
     exp.add_argument("--as-of", type=dt.date.fromisoformat, help="day (default: today)")
@@ -221,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "serve": cmd_serve, "demo": cmd_demo, "db": cmd_db, "keys": cmd_keys,
-        "import": cmd_import, "export": cmd_export,
+        "import": cmd_import, "export": cmd_export, "statements": cmd_statements,
     }  # fmt: skip
     try:
         return handlers[args.command](args)
