@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from aiohttp import web
 
+from incentives import objections_api, other_support_api
+from incentives.install_keys import INCENTIVES_SETTINGS, POLICIES
 from incentives.parameters import PolicyError
 from incentives.policy import DEFAULT_POLICY, Policy, load_policy
 from incentives.settings import IncentivesSettings
-from incentives.statements import runs_api
-
-POLICIES = web.AppKey("policies", Mapping[str, Policy])
-INCENTIVES_SETTINGS = web.AppKey("incentives_settings", IncentivesSettings)
+from incentives.statements import runs_api, schedule, workflow_api
 
 
 def load_policies(settings: IncentivesSettings) -> dict[str, Policy]:
@@ -31,10 +28,7 @@ def install(app: web.Application, settings: IncentivesSettings) -> None:
     app[INCENTIVES_SETTINGS] = settings
     app[POLICIES] = load_policies(settings)
     runs_api.add_routes(app)
-    # The workflow modules read this module's keys, so they are imported once it has loaded.
-    from incentives import objections_api, other_support_api
-    from incentives.statements import workflow_api
-
+    schedule.add_job(app)
     workflow_api.install(app)
     objections_api.install(app)
     other_support_api.install(app)

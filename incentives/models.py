@@ -24,6 +24,22 @@ from registry.models import Timestamps, UTCDateTime, utcnow
 BIG_ID = BigInteger().with_variant(Integer, "sqlite")
 
 
+class StatementRun(Base):
+    """One run of the rules: the facts it read, kept once for every statement it wrote."""
+
+    __tablename__ = "statement_runs"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))  # an API key id, "cli" or "scheduler"
+    invoice_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The scenario (FORMAT.md) as gzip-compressed JSON: a million invoices take tens of MB.
+    facts_gz: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+
+
 class Statement(Timestamps, Base):
     """One award statement: a clause, a period and a number, with its workflow status."""
 
@@ -45,8 +61,12 @@ class Statement(Timestamps, Base):
     open_key: Mapped[str | None] = mapped_column(String(140))
     as_of: Mapped[dt.date] = mapped_column(Date)
     total_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    # The facts it was computed from, in the scenario format (simulate reproduces it).
+    # The facts it was computed from, in the scenario format (simulate reproduces it): kept
+    # once per run in statement_runs; `scenario` holds the run's policy overrides, if any.
     scenario: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement_runs.id", ondelete="RESTRICT"), index=True
+    )
     submitted_by: Mapped[str | None] = mapped_column(String(32))  # API key ids
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     approved_by: Mapped[str | None] = mapped_column(String(32))
@@ -142,4 +162,11 @@ class StatementFile(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-__all__ = ["Objection", "OtherSupportRecord", "Statement", "StatementFile", "StatementLine"]
+__all__ = [
+    "Objection",
+    "OtherSupportRecord",
+    "Statement",
+    "StatementFile",
+    "StatementLine",
+    "StatementRun",
+]

@@ -8,7 +8,7 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, Field, StringConstraints
 
-from incentives.install import POLICIES
+from incentives.install_keys import POLICIES
 from incentives.models import Objection
 from incentives.objections import (
     PUBLIC_OPEN_PER_LINE,

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from aiohttp import web
 from pydantic import BaseModel, Field, StringConstraints
 
-from incentives.install import POLICIES
+from incentives.install_keys import POLICIES
 from incentives.other_support import SupportIn, add_support, delete_support, list_support
 from incentives.policy import DEFAULT_POLICY
 from registry.api import actor_of, principal_of, unit_ids

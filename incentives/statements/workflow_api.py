@@ -8,7 +8,7 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from incentives.install import INCENTIVES_SETTINGS, POLICIES
+from incentives.install_keys import INCENTIVES_SETTINGS, POLICIES
 from incentives.models import Statement
 from incentives.statements.export import MEDIA_TYPES, FileFormat, Lang, filename
 from incentives.statements.files import statement_file

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, unit
-from tests.statements.helpers import end_notice, insert_statement
+from tests.statements.workflow_helpers import end_notice, insert_statement
 
 EVIL = '=HYPERLINK("http://x","y")'
 

@@ -9,7 +9,7 @@ import pytest
 from incentives.objections import PUBLIC_OPEN_PER_LINE
 from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, unit
-from tests.statements.helpers import audit_actions, end_notice, insert_statement, stored
+from tests.statements.workflow_helpers import audit_actions, end_notice, insert_statement, stored
 
 
 @pytest.fixture

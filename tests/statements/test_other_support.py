@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, center, unit
-from tests.statements.helpers import audit_actions
+from tests.statements.workflow_helpers import audit_actions
 
 NODE = {"code": "N1", "unit": "U2", "industry": "装备制造", "status": "operational",
         "connected_on": "2024-09-01"}  # fmt: skip

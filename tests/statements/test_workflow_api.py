@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, unit
-from tests.statements.helpers import (
+from tests.statements.workflow_helpers import (
     audit_actions,
     end_notice,
     insert_statement,
