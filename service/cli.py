@@ -116,7 +116,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_statements(args: argparse.Namespace) -> int:
-    """statements run | list | show ID."""
+    """statements run | list | show ID | export ID."""
     from incentives import commands
 
     settings = _settings(args)
@@ -127,6 +127,12 @@ def cmd_statements(args: argparse.Namespace) -> int:
         )
     if args.action == "list":
         return commands.statements_list_main(url, args.clause, args.period, args.status)
+    if args.action == "export":
+        from incentives.statements.export_command import statements_export_main
+
+        return statements_export_main(
+            url, settings.policy_paths, args.statement_id, args.format, args.lang, args.output
+        )
     return commands.statements_show_main(url, args.statement_id)
 
 
@@ -222,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     ss = ssub.add_parser("show", help="a statement with its lines and explanations")
     ss.add_argument("statement_id", type=int)
     _common(ss)
+    se = ssub.add_parser("export", help="a statement as XLSX or CSV (Chinese headers)")
+    se.add_argument("statement_id", type=int)
+    se.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    se.add_argument("--lang", choices=["zh", "en"], default="zh")
+    se.add_argument("-o", "--output", help="file (default: its own name here; - for stdout)")
+    _common(se)
 
     exp = sub.add_parser("export", help="export the live facts")
     exp.add_argument("what", choices=["scenario"])

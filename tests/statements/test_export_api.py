@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
+from service.cli import main
 from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, unit
 from tests.statements.workflow_helpers import end_notice, insert_statement
@@ -97,3 +100,18 @@ async def test_a_unit_gets_only_its_own_lines_and_only_once_published(
     r = await download(client, people["u1"], sid, "?format=csv")
     text = (await r.read()).decode("utf-8-sig")
     assert "C1" in text and "C2" not in text and "合计(元),1000000.00" in text
+
+
+async def test_the_command_writes_the_same_bytes_as_the_api(
+    client: Any, database_url: str, people: dict[str, str], tmp_path: Path
+) -> None:
+    sid, _ = await insert_statement(database_url, [("U2", "C2", 1_800_000_000)])
+    await finalise(client, database_url, people, sid)
+    served = await (await download(client, people["alice"], sid, "?format=csv")).read()
+    target = tmp_path / "s.csv"
+    argv = ["statements", "export", str(sid), "--format", "csv", "-o", str(target),
+            "--database-url", database_url]  # fmt: skip
+    assert await asyncio.to_thread(main, argv) == 0
+    assert target.read_bytes() == served
+    argv = ["statements", "export", "999999", "--database-url", database_url]
+    assert await asyncio.to_thread(main, argv) == 2
