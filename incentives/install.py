@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from incentives import objections_api, other_support_api
+from incentives import objections_api, other_support_api, public
 from incentives.install_keys import INCENTIVES_SETTINGS, POLICIES
 from incentives.parameters import PolicyError
 from incentives.policy import DEFAULT_POLICY, Policy, load_policy
@@ -32,3 +32,4 @@ def install(app: web.Application, settings: IncentivesSettings) -> None:
     workflow_api.install(app)
     objections_api.install(app)
     other_support_api.install(app)
+    public.install(app)
