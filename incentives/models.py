@@ -115,7 +115,11 @@ class Objection(Base):
     statement_id: Mapped[int] = mapped_column(
         ForeignKey("statements.id", ondelete="RESTRICT"), index=True
     )
-    line_id: Mapped[int] = mapped_column(ForeignKey("statement_lines.id", ondelete="RESTRICT"))
+    # NULL once a run refreshes the draft the objection returned the statement to: the line
+    # is replaced, the objection (statement, text, resolution, audit) stays.
+    line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement_lines.id", ondelete="SET NULL")
+    )
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     filed_by: Mapped[str] = mapped_column(String(64))  # an API key id, or "public"
     name: Mapped[str | None] = mapped_column(String(200))

@@ -65,7 +65,7 @@ class ObjectionOut(BaseModel):
 
     id: int
     statement: int
-    line: int
+    line: int | None = Field(description="null once a run replaced the line (after upheld)")
     unit: str | None
     filed_by: str
     name: str | None

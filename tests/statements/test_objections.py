@@ -166,3 +166,27 @@ async def test_an_upheld_objection_returns_the_statement_to_draft(
     assert entries[-1].action == "uphold" and entries[-1].after["status"] == "draft"
     r = await client.get("/api/v1/objections?status=upheld", headers=bearer(people["u1"]))
     assert [o["id"] for o in (await r.json())["items"]] == [oid]
+
+
+async def test_a_run_refreshes_the_draft_an_upheld_objection_returned(
+    client: Any, database_url: str, people: dict[str, str]
+) -> None:
+    sid, (l1, _) = await published(client, database_url, people)
+    r = await client.post("/api/v1/public/objections", json=public(sid, l1))
+    oid = (await r.json())["id"]
+    r = await client.post(
+        f"/api/v1/objections/{oid}/resolve", json={"decision": "upheld"},
+        headers=bearer(people["alice"]),
+    )  # fmt: skip
+    assert r.status == 200
+    r = await client.post(
+        "/api/v1/statements/runs", json={"clause": "computing_center_build"},
+        headers=bearer(people["alice"]),
+    )  # fmt: skip
+    assert r.status == 200, await r.text()
+    assert [(i["statement"], i["action"]) for i in (await r.json())["items"]] == [
+        (sid, "refreshed")
+    ]
+    r = await client.get(f"/api/v1/objections?statement={sid}", headers=bearer(people["bob"]))
+    [objection] = (await r.json())["items"]
+    assert (objection["status"], objection["line"], objection["statement"]) == ("upheld", None, sid)

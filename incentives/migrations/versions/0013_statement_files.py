@@ -1,4 +1,4 @@
-"""The exported files of final statements, kept byte for byte.
+"""The exported files of final statements, kept byte for byte; objections outlive a refresh.
 
 Revision ID: 0013_statement_files
 Revises: 0010_statements
@@ -14,6 +14,7 @@ revision: str = "0013_statement_files"
 down_revision: str | None = "0010_statements"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+LINE_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -41,7 +42,28 @@ def upgrade() -> None:
         ),
         sqlite_autoincrement=True,
     )
+    # A run refreshing a draft replaces its lines; the objections to them must not block it.
+    with op.batch_alter_table("objections") as batch:
+        batch.drop_constraint("fk_objections_line_id_statement_lines", type_="foreignkey")
+        batch.alter_column("line_id", existing_type=LINE_ID, nullable=True)
+        batch.create_foreign_key(
+            "fk_objections_line_id_statement_lines",
+            "statement_lines",
+            ["line_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("objections") as batch:
+        batch.drop_constraint("fk_objections_line_id_statement_lines", type_="foreignkey")
+        batch.alter_column("line_id", existing_type=LINE_ID, nullable=False)
+        batch.create_foreign_key(
+            "fk_objections_line_id_statement_lines",
+            "statement_lines",
+            ["line_id"],
+            ["id"],
+            ondelete="RESTRICT",
+        )
     op.drop_table("statement_files")
