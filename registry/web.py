@@ -51,6 +51,8 @@ class Operation:
     body_media: Mapping[str, Any] = field(default_factory=dict)
     query: type[BaseModel] | None = None
     responses: Mapping[int, Any] = field(default_factory=dict)
+    # Answers that are not JSON (files): status -> {media type: JSON schema}.
+    response_media: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     problems: tuple[int, ...] = (400, 401, 403, 422)
     public: bool = False
     description: str | None = None

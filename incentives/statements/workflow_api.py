@@ -180,7 +180,15 @@ def action_handler(action: Action) -> Handler:
     summary="Download a statement as XLSX or CSV (Chinese headers; lang=en for English)",
     tag="statements",
     query=ExportQuery,
-    responses={200: None},
+    response_media={
+        200: {
+            MEDIA_TYPES[FileFormat.XLSX]: {
+                "type": "string",
+                "contentMediaType": "application/octet-stream",
+            },
+            "text/csv": {"type": "string"},
+        }
+    },
     problems=(400, 401, 403, 404),
     description="Amounts are numbers with two decimals; every text cell is safe against "
     "formula injection. A final statement's file is kept at finalising and is byte-identical "
