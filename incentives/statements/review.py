@@ -157,8 +157,17 @@ async def _check_and_apply(
         errors = []
         if not (given.reference or "").strip():
             errors.append(FieldError("reference", "the payment reference is required"))
+        zone = ZoneInfo(rules.timezone)
+        final_day = (statement.finalised_at or now).astimezone(zone).date()
+        today = now.astimezone(zone).date()
         if given.paid_on is None:
             errors.append(FieldError("paid_on", "the payment date is required (YYYY-MM-DD)"))
+        elif given.paid_on < final_day:
+            errors.append(
+                FieldError("paid_on", f"before the statement became final on {final_day}")
+            )
+        elif given.paid_on > today:
+            errors.append(FieldError("paid_on", f"in the future (today is {today})"))
         if errors:
             raise invalid(errors)
         statement.payment_reference = (given.reference or "").strip()

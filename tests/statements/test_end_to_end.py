@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 
@@ -124,7 +126,8 @@ async def test_from_evidence_to_a_final_statement_and_a_correction(
     # The final statement's files did not change, nor after its payment is recorded.
     again = await client.get(f"/api/v1/statements/{sid}/export?format=xlsx", headers=bob)
     assert await again.read() == kept
-    paid = {"reference": "HLJ-CZ-2026-0001", "paid_on": "2026-04-20"}
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    paid = {"reference": "HLJ-CZ-2026-0001", "paid_on": today.isoformat()}
     await ok(await client.post(f"/api/v1/statements/{sid}/disburse", json=paid, headers=alice))
     csv_again = await client.get(f"/api/v1/statements/{sid}/export?format=csv", headers=alice)
     assert await csv_again.read() == kept_csv

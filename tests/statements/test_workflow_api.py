@@ -74,11 +74,17 @@ async def test_a_statement_goes_from_draft_to_disbursed_with_four_eyes(
     r = await act(client, people["admin"], sid, "disburse", reference="HLJ-2026-001")
     assert r.status == 422
     assert [e["field"] for e in (await r.json())["errors"]] == ["paid_on"]
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    for day in (today - dt.timedelta(days=1), today + dt.timedelta(days=1)):
+        r = await act(
+            client, people["admin"], sid, "disburse", reference="HLJ-1", paid_on=day.isoformat()
+        )
+        assert r.status == 422, day
     r = await act(
-        client, people["admin"], sid, "disburse", reference="HLJ-2026-001", paid_on="2026-12-20"
+        client, people["admin"], sid, "disburse", reference="HLJ-2026-001", paid_on=str(today)
     )
     body = await r.json()
-    assert body["status"] == "disbursed" and body["paid_on"] == "2026-12-20"
+    assert body["status"] == "disbursed" and body["paid_on"] == str(today)
     assert body["payment_reference"] == "HLJ-2026-001"
 
     entries = await audit_actions(database_url, "statement", str(sid))
