@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from collectors.invoices.judge import INVOICE_JUDGE
 from incentives import objections_api, other_support_api, public
 from incentives.install_keys import INCENTIVES_SETTINGS, POLICIES
+from incentives.invoice_judge import LedgerJudge
 from incentives.parameters import PolicyError
 from incentives.policy import DEFAULT_POLICY, Policy, load_policy
 from incentives.settings import IncentivesSettings
@@ -27,6 +29,8 @@ def install(app: web.Application, settings: IncentivesSettings) -> None:
     """Add the loaded policies, the statement routes and the scheduled statement runs."""
     app[INCENTIVES_SETTINGS] = settings
     app[POLICIES] = load_policies(settings)
+    # The invoice list's statuses come from the engine's ledger, under the shipped policy.
+    app[INVOICE_JUDGE] = LedgerJudge(app[POLICIES][DEFAULT_POLICY], settings.timezone)
     runs_api.add_routes(app)
     schedule.add_job(app)
     workflow_api.install(app)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from registry.fields import Day
 from registry.schemas import PageQuery, Strict
 
 StatusName = Literal["draft", "submitted", "approved", "published", "final", "disbursed"]
@@ -18,7 +19,7 @@ class RunIn(Strict):
 
     clause: ClauseName | None = None
     period: str | None = Field(None, description='"2025", or "2023-12-01/2026-12-01"')
-    as_of: dt.date | None = Field(None, description="default: today (Asia/Shanghai)")
+    as_of: Day | None = Field(None, description="default: today (Asia/Shanghai)")
     policy: str | None = Field(None, description="default: every loaded policy")
 
 
