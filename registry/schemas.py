@@ -143,7 +143,7 @@ class IdentifierNodeOut(BaseModel):
 
 Latitude = Annotated[Decimal, DecimalRange("43", "54", 6)]
 Longitude = Annotated[Decimal, DecimalRange("121", "136", 6)]
-Band = Annotated[str, Field(pattern=r"^n\d{1,3}$")]
+Band = Annotated[str, Field(pattern=r"^n[0-9]{1,3}$")]
 
 
 class FiveGSiteIn(Strict):

@@ -69,10 +69,11 @@ def pydantic_errors(exc: ValidationError, index: int | None = None) -> list[Fiel
     """Turn pydantic's errors into field errors with dotted paths like `costs.equipment`."""
     out: list[FieldError] = []
     for err in exc.errors(include_url=False):
-        loc = [str(p) for p in err["loc"] if p != "[key]"]
+        raw = [p for p in err["loc"] if p != "[key]"]
+        loc = [str(p) for p in raw]
         item: int | None
-        if index is None and loc and loc[0].isdigit():
-            item, loc = int(loc[0]), loc[1:]
+        if index is None and raw and isinstance(raw[0], int):
+            item, loc = raw[0], loc[1:]
         else:
             item = index
         path = ".".join(loc) or "body"

@@ -23,6 +23,7 @@ from collectors.invoices.numbers import (
 )
 from collectors.invoices.parsing import LOST_DIGITS, Rows
 from registry.credit_code import credit_code_error
+from registry.digits import folded, non_ascii_problem
 from registry.problems import FieldError
 
 KINDS = {
@@ -36,10 +37,13 @@ KINDS = {
 }
 # YYYY-MM-DD, YYYY/MM/DD or YYYY年M月D日; a time of day after the date (数电票 exports) is ignored.
 DATE = re.compile(
-    r"(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})/(\d{1,2})/(\d{1,2})|(\d{4})年(\d{1,2})月(\d{1,2})日)"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})"
+    r"|([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日)"
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
 )
-AMOUNT = re.compile(r"\d{1,13}(?:\.\d{1,2})?")
+AMOUNT = re.compile(r"[0-9]{1,13}(?:\.[0-9]{1,2})?")
+# Thousands commas only in groups of three: "1,0,0" is not 100.
+GROUPED_AMOUNT = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?")
 DIGITAL = re.compile(DIGITAL_PATTERN)
 LEGACY_NUMBER = re.compile(LEGACY_NUMBER_PATTERN)
 CODE = re.compile(CODE_PATTERN)
@@ -87,7 +91,8 @@ class _Chunk:
         self.size = len(frame)
         self.row_numbers: list[int] = frame["row"].tolist()
         self.columns = {
-            name: [str(v).strip() for v in frame[name].tolist()]
+            # NFKC: full-width digits are 0-9; other scripts' digits stay and are refused.
+            name: [folded(str(v).strip()) for v in frame[name].tolist()]
             for name in frame.columns
             if name != "row"
         }
@@ -143,6 +148,8 @@ def check_numbers(chunk: _Chunk) -> tuple[list[str], list[bool]]:
     def number_problem(i: int, value: str) -> str:
         if value == "":
             return "required"
+        if problem := non_ascii_problem(value):
+            return problem
         if _lost(value):
             return EXCEL_DIGITS
         if legacy[i]:
@@ -155,6 +162,8 @@ def check_numbers(chunk: _Chunk) -> tuple[list[str], list[bool]]:
     def code_problem(i: int, value: str) -> str | None:
         if _lost(value):
             return EXCEL_DIGITS
+        if problem := non_ascii_problem(value):
+            return problem
         return f"{value!r} is not an invoice code: it has 10 or 12 digits"
 
     for i, value in enumerate(numbers):
@@ -172,6 +181,8 @@ def _parse_date(text: str, today: dt.date) -> dt.date | str:
     if text == "":
         return "required"
     m = DATE.fullmatch(text)
+    if m is None and (problem := non_ascii_problem(text)):
+        return problem
     if m is None:
         return f"{text!r} is not a date: write YYYY-MM-DD (2025/03/01 and 2025年3月1日 also do)"
     year, month, day = (int(g) for g in m.groups() if g is not None)
@@ -212,7 +223,9 @@ def _amount_problem(text: str) -> str:
             "amounts are positive in the file; a reversal is a red-letter invoice (红字) "
             "with a positive amount"
         )
-    if re.fullmatch(r"\d+\.\d{3,}", text):
+    if problem := non_ascii_problem(text):
+        return problem
+    if re.fullmatch(r"[0-9,]+\.[0-9]{3,}", text):
         return f"{text!r}: at most two decimals (whole fen)"
     return f"{text!r} is not an amount in yuan"
 
@@ -222,7 +235,8 @@ def check_amounts(chunk: _Chunk) -> list[int]:
     out: list[int] = []
     for i, text in enumerate(chunk.cells("amount")):
         if AMOUNT.fullmatch(text) is None:
-            text = text.replace(",", "")
+            if GROUPED_AMOUNT.fullmatch(text) is not None:
+                text = text.replace(",", "")
             if AMOUNT.fullmatch(text) is None:
                 chunk.add(i, "amount", _amount_problem(text))
                 out.append(0)

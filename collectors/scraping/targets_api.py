@@ -260,5 +260,5 @@ def add_routes(app: web.Application) -> None:
     """The target routes under a centre."""
     app.router.add_get(BASE, list_targets, allow_head=False)
     app.router.add_post(BASE, create_target)
-    app.router.add_patch(BASE + r"/{id:\d+}", patch_target)
-    app.router.add_delete(BASE + r"/{id:\d+}", delete_target)
+    app.router.add_patch(BASE + r"/{id:[0-9]+}", patch_target)
+    app.router.add_delete(BASE + r"/{id:[0-9]+}", delete_target)

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Sequence
 from typing import Any, cast
 
 from aiohttp import web
-from pydantic import AwareDatetime, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from collectors.telemetry.body import read_bounded
 from collectors.telemetry.facilities import Facility
 from collectors.telemetry.samples import (
     LABEL_NAME_RE,
     MAX_METRIC_LENGTH,
+    MAX_VALUE,
     METRIC_NAME_RE,
     Reading,
     SampleIn,
@@ -28,13 +28,13 @@ from collectors.telemetry.samples import (
     labels_error,
     time_error,
 )
+from registry.fields import parse_instant
 from registry.problems import FieldError, Problem, bad_request, invalid
 
 # 10,000 samples with generous labels fit in a few MiB; the bound keeps memory per request small.
 MAX_BATCH_BYTES = 8 * 1024 * 1024
 MAX_SAMPLES = 10_000
 BATCH = TypeAdapter(TelemetryBatch)
-TIME = TypeAdapter(AwareDatetime)
 FIELDS = frozenset(SampleIn.model_fields)
 # (facility code, metric, canonical labels, time or None for "when received", value)
 Quick = tuple[str, str, str, dt.datetime | None, float]
@@ -90,7 +90,7 @@ def quick_samples(data: Any, now: dt.datetime, retention_days: int) -> list[Quic
             return None
         if type(value) is int:
             value = float(value) if abs(value) < 2**53 else None
-        if type(value) is not float or not math.isfinite(value):
+        if type(value) is not float or not -MAX_VALUE <= value <= MAX_VALUE:
             return None
         at = None
         stamp = item.get("time")
@@ -101,8 +101,8 @@ def quick_samples(data: Any, now: dt.datetime, retention_days: int) -> list[Quic
                 at = times[stamp]
             else:
                 try:
-                    at = TIME.validate_python(stamp).astimezone(dt.UTC)
-                except ValidationError:
+                    at = parse_instant(stamp).astimezone(dt.UTC)
+                except ValueError:
                     at = None
                 if at is not None and time_error(at, now, retention_days):
                     at = None
