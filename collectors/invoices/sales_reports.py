@@ -34,7 +34,7 @@ async def _sellers(
         rows = await session.execute(
             select(Unit.credit_code, Unit.id).where(Unit.credit_code.in_(batch))
         )
-        ids.update(rows.tuples())
+        ids.update({code: uid for code, uid in rows.tuples()})
     sellers: dict[int, int] = {}
     errors: list[FieldError] = []
     for i, item in items.items():
