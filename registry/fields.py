@@ -209,9 +209,10 @@ class DecimalRange:
 
 
 MONEY_PATTERN = r"^[0-9]+\.[0-9]{2}$"
+CODE_MAX_LENGTH = 64  # the code columns' String(64)
 Code = Annotated[
     str,
-    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),
+    Field(min_length=1, max_length=CODE_MAX_LENGTH, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),
     BeforeValidator(_ascii_code),
 ]
 CreditCode = Annotated[

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from registry.credit_code import in_province
 from registry.fields import (
+    CODE_MAX_LENGTH,
     CenterKind,
     Code,
     CostCategory,
@@ -184,6 +185,11 @@ class KeyProviderIn(Strict):
     def _window(self) -> Self:
         if self.listed_until is not None and self.listed_until <= self.listed_from:
             raise ValueError("listed_until must be after listed_from")
+        if len(self.resolved_code()) > CODE_MAX_LENGTH:
+            # The derived code must fit the column as a given one does.
+            raise ValueError(
+                f"give a code: {self.resolved_code()!r} is over {CODE_MAX_LENGTH} characters"
+            )
         return self
 
     def resolved_code(self) -> str:

@@ -178,6 +178,8 @@ async def read_json_body(request: web.Request) -> Any:
         raise bad_request(detail) from None
     except ValueError as exc:
         raise bad_request(str(exc)) from None
+    except RecursionError:
+        raise bad_request("malformed JSON: nested too deeply") from None
     return data
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from aiohttp import FormData
 
 from tests.conftest import bearer
 from tests.invoices.conftest import B1, P1, Tokens
@@ -152,3 +153,13 @@ async def test_an_amount_beyond_any_column_is_a_422_not_a_500(
         headers={**bearer(tokens.b1), "Content-Type": "application/json"},
     )
     assert r.status == 422, await r.text()
+
+
+async def test_a_file_name_longer_than_its_column_is_stored_cut_short(
+    client: Any, tokens: Tokens
+) -> None:
+    form = FormData()
+    body = csv(HEADER_EN, f"{NUMBER},{B1},{P1},2025-03-01,100.00,blue,")
+    form.add_field("file", body, filename="名" * 300 + ".csv", content_type="text/csv")
+    r = await client.post("/api/v1/invoices", data=form, headers=bearer(tokens.b1))
+    assert r.status == 201, await r.text()

@@ -118,3 +118,27 @@ async def test_an_other_scripts_exporter_target_id_is_not_a_route(
     assert r.status in (404, 405), await r.text()
     r = await client.get(base, headers=bearer(h["Authorization"].removeprefix("Bearer ")))
     assert [t["enabled"] for t in (await r.json())["items"]] == [True]
+
+
+@pytest.mark.parametrize("depth", [65, 900, 100_000])
+async def test_deeply_nested_json_is_a_4xx_not_a_500(
+    client: Any, h: dict[str, str], depth: int
+) -> None:
+    body = '{"code": ' + "[" * depth + "]" * depth + "}"
+    headers = {**h, "Content-Type": "application/json"}
+    for url in ("/api/v1/computing-centers", "/api/v1/telemetry", "/api/v1/invoices?buyer=U1"):
+        r = await client.post(url, data=body, headers=headers)
+        assert r.status in (400, 422), (url, r.status, await r.text())
+
+
+async def test_a_derived_key_provider_code_longer_than_its_column_is_a_422(
+    client: Any, h: dict[str, str]
+) -> None:
+    long = "L" * 64
+    r = await client.post("/api/v1/units", json=unit(long, CREDIT["U2"]), headers=h)
+    assert r.status == 201, await r.text()
+    listing = {"unit": long, "listed_from": "2024-01-01"}
+    r = await client.post("/api/v1/key-providers", json=listing, headers=h)
+    assert r.status == 422, await r.text()
+    r = await client.post("/api/v1/key-providers", json=listing | {"code": "KP1"}, headers=h)
+    assert r.status == 201, await r.text()
