@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit import Actor, record, record_many
 from registry.models import Unit
-from registry.problems import FieldError, Problem, conflict, invalid, not_found
+from registry.problems import FieldError, Problem, conflict, forbidden, invalid, not_found
 from registry.resources import RESOURCES, Context, Resource
 from registry.roles import Principal, check_read, check_write, may_read_all
 from registry.schemas import Created, Page, Strict, non_empty_list
@@ -103,6 +103,36 @@ async def check_references(
         raise Problem(409, "Conflict", problem.detail, problem.errors)
 
 
+async def _visible_row(
+    session: AsyncSession, res: Resource, code: str, principal: Principal
+) -> Any:
+    # Another unit's object the caller may not see answers as an absent one: 404 either way.
+    row = await _get_row(session, res, code)
+    owner = getattr(row, res.owner_column.key)
+    check_read(principal, res.access, owner, not_found(res.label, code))
+    return row
+
+
+def _own_unit_only(principal: Principal, res: Resource, owners: list[str], many: bool) -> None:
+    """Refuse (403) a non-official's write naming another unit, before looking the unit up.
+
+    Asked first, a lookup would answer "unknown unit" for codes that do not exist and 403 for
+    those that do, telling other units' codes apart.
+    """
+    if principal.is_official:
+        return
+    if principal.role not in res.access.writers:
+        raise forbidden(f"role {principal.role.value!r} may not change a {res.label}")
+    errors = [
+        FieldError("unit", "a token acts only on its own unit's objects", i if many else None)
+        for i, owner in enumerate(owners)
+        if owner != principal.unit_code
+    ]
+    if errors:
+        problem = f"a {principal.role.value} token acts only on its own unit's objects"
+        raise Problem(403, "Forbidden", problem, errors)
+
+
 def _snapshot(res: Resource, row: Any, ctx: Context) -> dict[str, Any]:
     return res.render(row, ctx).model_dump(mode="json")
 
@@ -188,6 +218,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
         else:
             models = [validate(res.create, body)]
         items = [res.item_of(m) for m in models]
+        _own_unit_only(principal, res, [res.owner_code(m) for m in models], many)
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
@@ -228,10 +259,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
-            row = await _get_row(session, res, code)
-            check_read(
-                principal, res.access, getattr(row, res.owner_column.key), f"{res.label} {code!r}"
-            )
+            row = await _visible_row(session, res, code, principal)
             return respond(res.render(row, ctx))
 
     @operation(
@@ -249,9 +277,11 @@ def make_handlers(res: Resource) -> dict[str, Any]:
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
-            row = await _get_row(session, res, code)
+            row = await _visible_row(session, res, code, principal)
             what = f"{res.label} {code!r}"
             check_write(principal, res.access, getattr(row, res.owner_column.key), what)
+            if "unit" in changes:
+                _own_unit_only(principal, res, [changes["unit"]], many=False)
             # Unchanged unique values are the row's own; only new ones can collide.
             refs = {k: v for k, v in changes.items() if k not in res.unique or v != getattr(row, k)}
             await check_references(session, res, [refs], ctx, many=False)
@@ -294,7 +324,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
-            row = await _get_row(session, res, code)
+            row = await _visible_row(session, res, code, principal)
             check_write(
                 principal, res.access, getattr(row, res.owner_column.key), f"{res.label} {code!r}"
             )
