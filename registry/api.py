@@ -54,15 +54,17 @@ async def unit_ids(session: AsyncSession, codes: set[str]) -> dict[str, int]:
 
 
 async def _existing(
-    session: AsyncSession, res: Resource, column: str, values: set[Any]
-) -> set[Any]:
+    session: AsyncSession, res: Resource, column: str, values: set[str]
+) -> dict[str, str]:
+    """The stored values equal to these but for case, by their lower-case form."""
     if not values:
-        return set()
+        return {}
     col = getattr(res.table, column)
-    found: set[Any] = set()
-    chunk = sorted(values)
+    found: dict[str, str] = {}
+    chunk = sorted({v.lower() for v in values})
     for start in range(0, len(chunk), 500):
-        found |= set(await session.scalars(select(col).where(col.in_(chunk[start : start + 500]))))
+        query = select(col).where(func.lower(col).in_(chunk[start : start + 500]))
+        found |= {stored.lower(): stored for stored in await session.scalars(query)}
     return found
 
 
@@ -84,17 +86,22 @@ async def check_references(
                 errors.append(FieldError(f"accelerators.{j}.model", message, index(i)))
     clashes: list[FieldError] = []
     for column in res.unique:
+        # Unique regardless of case: "DC-1" and "dc-1" side by side would be read as one.
         values = [item.get(column) for item in items]
         stored = await _existing(session, res, column, {v for v in values if v is not None})
-        seen: set[Any] = set()
+        seen: set[str] = set()
         for i, value in enumerate(values):
             if value is None:
                 continue
-            if value in stored:
-                clashes.append(FieldError(column, f"{value!r} is already registered", index(i)))
-            elif value in seen:
-                errors.append(FieldError(column, f"{value!r} appears twice in this list", index(i)))
-            seen.add(value)
+            key = value.lower()
+            if key in stored:
+                shown = "" if stored[key] == value else f" as {stored[key]!r}"
+                message = f"{value!r} is already registered{shown}"
+                clashes.append(FieldError(column, message, index(i)))
+            elif key in seen:
+                message = f"{value!r} appears twice in this list (letter case aside)"
+                errors.append(FieldError(column, message, index(i)))
+            seen.add(key)
     if errors:
         raise invalid(errors + clashes)
     if clashes:

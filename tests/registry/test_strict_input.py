@@ -142,3 +142,21 @@ async def test_a_derived_key_provider_code_longer_than_its_column_is_a_422(
     assert r.status == 422, await r.text()
     r = await client.post("/api/v1/key-providers", json=listing | {"code": "KP1"}, headers=h)
     assert r.status == 201, await r.text()
+
+
+async def test_codes_differing_only_in_case_are_not_registered_side_by_side(
+    client: Any, h: dict[str, str]
+) -> None:
+    r = await client.post("/api/v1/computing-centers", json=center("DC-1", "U1"), headers=h)
+    assert r.status == 201, await r.text()
+    r = await client.post("/api/v1/computing-centers", json=center("dc-1", "U1"), headers=h)
+    assert r.status == 409, await r.text()
+    [error] = (await r.json())["errors"]
+    assert error["field"] == "code" and "'DC-1'" in error["message"]
+    r = await client.post("/api/v1/units", json=unit("u1", CREDIT["U2"]), headers=h)
+    assert r.status == 409, await r.text()
+    both = [center("X-1", "U1"), center("x-1", "U1")]
+    r = await client.post("/api/v1/computing-centers", json=both, headers=h)
+    assert r.status == 422, await r.text()
+    assert [(e["index"], e["field"]) for e in (await r.json())["errors"]] == [(1, "code")]
+    assert await stored_centres(client, h) == 1
