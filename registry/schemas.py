@@ -246,9 +246,9 @@ def patch_model(model: type[Strict], immutable: tuple[str, ...] = ("code",)) -> 
     return patch
 
 
-def non_empty_list(model: type[Strict]) -> Any:
-    """A list of at least one item (a list POST)."""
-    return Annotated[list[model], Field(min_length=1)]  # type: ignore[valid-type]
+def non_empty_list(model: type[Strict], most: int = 10_000) -> Any:
+    """A list of at least one item and at most `most` (a list POST)."""
+    return Annotated[list[model], Field(min_length=1, max_length=most)]  # type: ignore[valid-type]
 
 
 UnitPatch = patch_model(UnitIn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -98,6 +99,14 @@ def nested_too_deeply(raw: bytes | str) -> json.JSONDecodeError:
     return json.JSONDecodeError("nested too deeply", text, 0)
 
 
+# Parsing or validating more than this many bytes or items runs in a worker thread, so one
+# large request does not stall every other request on the event loop.
+OFF_LOOP_BYTES = 1024 * 1024
+OFF_LOOP_ITEMS = 1000
+# The most objects one list POST may create (a registry list, a batch of sales reports).
+MAX_LIST_ITEMS = 10_000
+
+
 async def read_json(request: web.Request) -> Any:
     """The request body as JSON, or a 400 naming what is wrong."""
     if request.content_type not in ("application/json", "application/octet-stream", ""):
@@ -106,6 +115,8 @@ async def read_json(request: web.Request) -> Any:
     if not raw.strip():
         raise bad_request("the body is empty; send JSON")
     try:
+        if len(raw) > OFF_LOOP_BYTES:
+            return await asyncio.to_thread(loads, raw.decode("utf-8"))
         return loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise bad_request("the body is not UTF-8") from None
@@ -121,6 +132,24 @@ def validate(model: type[M], data: Any, index: int | None = None) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise invalid(pydantic_errors(exc, index)) from None
+
+
+def check_list_length(items: list[Any], limit: int = MAX_LIST_ITEMS, field: str = "body") -> None:
+    """Refuse (413) a list longer than the limit, naming the limit, before reading any item."""
+    if len(items) > limit:
+        raise Problem(
+            413,
+            "Payload too large",
+            f"{len(items):,} items in one list; at most {limit:,}: send them in several requests",
+            [FieldError(field, f"at most {limit:,} items")],
+        )
+
+
+async def validate_many_off_loop(model: type[M], items: list[Any]) -> list[M]:
+    """validate_many, in a worker thread when the list is long."""
+    if len(items) > OFF_LOOP_ITEMS:
+        return await asyncio.to_thread(validate_many, model, items)
+    return validate_many(model, items)
 
 
 def validate_many(model: type[M], items: list[Any]) -> list[M]:

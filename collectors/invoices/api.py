@@ -10,13 +10,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from collectors.invoices.listing import list_invoices
 from collectors.invoices.parsing import read_file
 from collectors.invoices.reconciliation import reconcile
-from collectors.invoices.sales_reports import store_sales_reports
+from collectors.invoices.sales_reports import MAX_REPORTS, store_sales_reports, validated_reports
 from collectors.invoices.schemas import (
     InvoiceItem,
     InvoiceOut,
@@ -24,7 +23,6 @@ from collectors.invoices.schemas import (
     ReconciliationOut,
     ReconciliationQuery,
     SalesReportBatch,
-    SalesReportIn,
     SalesReportResult,
     UploadQuery,
     UploadResult,
@@ -37,7 +35,7 @@ from registry.models import Unit
 from registry.problems import FieldError, Problem, forbidden, invalid, not_found
 from registry.roles import Principal, Role, require_official, require_role
 from registry.schemas import Page
-from registry.web import DB, operation, pydantic_errors, read_json, read_query, respond
+from registry.web import DB, check_list_length, operation, read_json, read_query, respond
 
 log = logging.getLogger("infra_incentives.invoices")
 BUYERS = frozenset({Role.BUYER})
@@ -207,13 +205,8 @@ async def post_sales_reports(request: web.Request) -> web.Response:
         raise invalid([FieldError("body", 'send {"reports": [...]}')])
     if not isinstance(body["reports"], list) or not body["reports"]:
         raise invalid([FieldError("reports", "must be a non-empty list")])
-    items: dict[int, SalesReportIn] = {}
-    errors: list[FieldError] = []
-    for i, raw in enumerate(body["reports"]):
-        try:
-            items[i] = SalesReportIn.model_validate(raw)
-        except ValidationError as exc:
-            errors.extend(pydantic_errors(exc, i))
+    check_list_length(body["reports"], MAX_REPORTS, "reports")
+    items, errors = await asyncio.to_thread(validated_reports, body["reports"])
     async with request.app[DB]() as session:
         result = await store_sales_reports(session, principal, actor_of(request), items, errors)
     return respond(result, status=201 if result.stored else 200)

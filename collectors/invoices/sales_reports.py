@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,10 @@ from registry.models import Unit
 from registry.money import fen_text, to_fen
 from registry.problems import FieldError, conflict, invalid
 from registry.roles import Principal
+from registry.web import pydantic_errors
 
+# The most reports one batch may hold: more are sent in several batches.
+MAX_REPORTS = 100_000
 COMPARED = ("buyer_credit_code", "issued_on", "amount_fen", "accelerator_hours", "code")
 FIELD = {"buyer_credit_code": "buyer", "amount_fen": "amount"}
 
@@ -52,6 +56,18 @@ async def _sellers(
         else:
             sellers[i] = ids[item.seller]
     return sellers, errors
+
+
+def validated_reports(reports: list[Any]) -> tuple[dict[int, SalesReportIn], list[FieldError]]:
+    """The reports that pass their field checks, by index, and every other one's errors."""
+    items: dict[int, SalesReportIn] = {}
+    errors: list[FieldError] = []
+    for i, raw in enumerate(reports):
+        try:
+            items[i] = SalesReportIn.model_validate(raw)
+        except ValidationError as exc:
+            errors.extend(pydantic_errors(exc, i))
+    return items, errors
 
 
 def _batches(values: Sequence[str]) -> Iterator[Sequence[str]]:

@@ -167,7 +167,7 @@ class SalesReportIn(Strict):
 class SalesReportBatch(Strict):
     """A batch of sales reports; all or nothing."""
 
-    reports: list[SalesReportIn] = Field(min_length=1)
+    reports: list[SalesReportIn] = Field(min_length=1, max_length=100_000)
 
 
 class SalesReportResult(BaseModel):

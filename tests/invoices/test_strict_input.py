@@ -163,3 +163,13 @@ async def test_a_file_name_longer_than_its_column_is_stored_cut_short(
     form.add_field("file", body, filename="名" * 300 + ".csv", content_type="text/csv")
     r = await client.post("/api/v1/invoices", data=form, headers=bearer(tokens.b1))
     assert r.status == 201, await r.text()
+
+
+async def test_a_batch_longer_than_the_limit_is_a_413_naming_it(
+    client: Any, tokens: Tokens
+) -> None:
+    r = await client.post(
+        "/api/v1/sales-reports", json={"reports": [{}] * 100_001}, headers=bearer(tokens.p1)
+    )
+    assert r.status == 413, await r.text()
+    assert "at most 100,000" in (await r.json())["detail"]
