@@ -83,12 +83,36 @@ def pydantic_errors(exc: ValidationError, index: int | None = None) -> list[Fiel
     return out
 
 
+# Decimal keeps 1e999999999 as it is written, but int() or format() of it would build a
+# number of a billion digits; nothing we take is beyond 1e±100.
+MAX_DECIMAL_EXPONENT = 100
+
+
+class _NumberOutOfRange(ValueError):
+    """A JSON number far beyond any value the service takes."""
+
+
+def _decimal(text: str) -> Decimal:
+    number = Decimal(text)
+    if number.is_finite() and abs(number.adjusted()) > MAX_DECIMAL_EXPONENT:
+        raise _NumberOutOfRange(text)
+    return number
+
+
 def loads(raw: bytes | str) -> Any:
     """Parse JSON with exact decimals: a number never becomes a float."""
     try:
-        return json.loads(raw, parse_float=Decimal)
+        return json.loads(raw, parse_float=_decimal)
     except RecursionError:
         raise nested_too_deeply(raw) from None
+    except _NumberOutOfRange as exc:
+        message = f"the number {str(exc)[:40]} is out of range (at most 1e{MAX_DECIMAL_EXPONENT})"
+        raise json.JSONDecodeError(message, str(exc), 0) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:
+        # An integer of more than 4,300 digits (Python's int conversion limit).
+        raise json.JSONDecodeError("a number is out of range", "", 0) from None
 
 
 def nested_too_deeply(raw: bytes | str) -> json.JSONDecodeError:

@@ -168,3 +168,20 @@ async def test_a_list_longer_than_the_limit_is_a_413_naming_it(
     r = await client.post("/api/v1/5g-sites", json=[{}] * 10_001, headers=h)
     assert r.status == 413, await r.text()
     assert "at most 10,000" in (await r.json())["detail"]
+
+
+@pytest.mark.parametrize("number", ["1e999999999", "9" * 5000, "-1e999999999"])
+async def test_an_absurd_json_number_is_a_400_not_a_hang_or_a_500(
+    client: Any, h: dict[str, str], number: str
+) -> None:
+    headers = {**h, "Content-Type": "application/json"}
+    r = await client.post("/api/v1/computing-centers", json=center("C1", "U1"), headers=h)
+    assert r.status == 201
+    url = "http://exporter.example:9400/metrics"
+    body = f'{{"url": "{url}", "interval_seconds": {number}}}'
+    r = await client.post("/api/v1/computing-centers/C1/exporter-targets", data=body,
+                          headers=headers)  # fmt: skip
+    assert r.status == 400, await r.text()
+    r = await client.post("/api/v1/sales-reports", data=f'{{"reports": [{number}]}}',
+                          headers=headers)  # fmt: skip
+    assert r.status in (400, 403), await r.text()
