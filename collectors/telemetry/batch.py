@@ -6,6 +6,7 @@ the first thing it is unsure of it gives up, and the models decide and name ever
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ from collectors.telemetry.samples import (
 )
 from registry.fields import parse_instant
 from registry.problems import FieldError, Problem, bad_request, invalid
+from registry.web import OFF_LOOP_BYTES
 
 # 10,000 samples with generous labels fit in a few MiB; the bound keeps memory per request small.
 MAX_BATCH_BYTES = 8 * 1024 * 1024
@@ -169,8 +171,12 @@ async def read_json_body(request: web.Request) -> Any:
         raise Problem(415, "Unsupported media type", "send application/json")
     raw = await read_bounded(request, MAX_BATCH_BYTES)
     try:
-        # Telemetry values are measurements, not money: floats are right here.
-        data = json.loads(raw, parse_constant=_reject_constant)
+        # Telemetry values are measurements, not money: floats are right here. A large body is
+        # parsed in a worker thread, so the event loop keeps serving other requests.
+        if len(raw) > OFF_LOOP_BYTES:
+            data = await asyncio.to_thread(json.loads, raw, parse_constant=_reject_constant)
+        else:
+            data = json.loads(raw, parse_constant=_reject_constant)
     except UnicodeDecodeError:
         raise bad_request("the body is not UTF-8") from None
     except json.JSONDecodeError as exc:
