@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from registry.problems import FieldError, Problem, bad_request, invalid
+from registry.problems import FieldError, Problem, bad_request, invalid, too_large
 from registry.roles import Principal
 
 DB = web.AppKey("db", async_sessionmaker[AsyncSession])
@@ -131,11 +131,19 @@ OFF_LOOP_ITEMS = 1000
 MAX_LIST_ITEMS = 10_000
 
 
-async def read_json(request: web.Request) -> Any:
-    """The request body as JSON, or a 400 naming what is wrong."""
+# A JSON body bound below the app-wide upload limit: 10,000 registry objects fit in a few MiB.
+MAX_JSON_BYTES = 32 * 1024 * 1024
+
+
+async def read_json(request: web.Request, limit: int = MAX_JSON_BYTES) -> Any:
+    """The request body as JSON (at most `limit` bytes), or a 400/413/415 naming what is wrong."""
     if request.content_type not in ("application/json", "application/octet-stream", ""):
         raise Problem(415, "Unsupported media type", "send application/json")
-    raw = await request.read()
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large(limit)
+    raw = await request.read()  # also bounded by the app's own limit, for chunked bodies
+    if len(raw) > limit:
+        raise too_large(limit)
     if not raw.strip():
         raise bad_request("the body is empty; send JSON")
     try:

@@ -15,7 +15,12 @@ from sqlalchemy import select
 from collectors.invoices.listing import list_invoices
 from collectors.invoices.parsing import read_file
 from collectors.invoices.reconciliation import reconcile
-from collectors.invoices.sales_reports import MAX_REPORTS, store_sales_reports, validated_reports
+from collectors.invoices.sales_reports import (
+    MAX_REPORT_BYTES,
+    MAX_REPORTS,
+    store_sales_reports,
+    validated_reports,
+)
 from collectors.invoices.schemas import (
     InvoiceItem,
     InvoiceOut,
@@ -200,7 +205,7 @@ async def post_sales_reports(request: web.Request) -> web.Response:
     """POST /api/v1/sales-reports."""
     principal = principal_of(request)
     require_role(principal, PROVIDERS, "report sales")
-    body = await read_json(request)
+    body = await read_json(request, MAX_REPORT_BYTES)
     if not isinstance(body, dict) or set(body) != {"reports"}:
         raise invalid([FieldError("body", 'send {"reports": [...]}')])
     if not isinstance(body["reports"], list) or not body["reports"]:

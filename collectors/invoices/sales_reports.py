@@ -23,6 +23,7 @@ from registry.web import pydantic_errors
 
 # The most reports one batch may hold: more are sent in several batches.
 MAX_REPORTS = 100_000
+MAX_REPORT_BYTES = 64 * 1024 * 1024  # 100,000 reports of about 250 bytes, with room
 COMPARED = ("buyer_credit_code", "issued_on", "amount_fen", "accelerator_hours", "code")
 FIELD = {"buyer_credit_code": "buyer", "amount_fen": "amount"}
 
