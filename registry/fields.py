@@ -164,6 +164,8 @@ def _decimal_in(low: Decimal, high: Decimal, places: int) -> Any:
     def check(value: Any) -> Decimal:
         if isinstance(value, bool | float):
             raise ValueError("give a decimal string or number")
+        if isinstance(value, Decimal) and not (value.is_finite() and abs(value.adjusted()) < 40):
+            raise ValueError(f"must be between {low} and {high}")
         if isinstance(value, int | Decimal):
             value = format(value, "f") if isinstance(value, Decimal) else str(value)
         if not isinstance(value, str):

@@ -127,7 +127,7 @@ def nested_too_deeply(raw: bytes | str) -> json.JSONDecodeError:
 # large request does not stall every other request on the event loop.
 OFF_LOOP_BYTES = 1024 * 1024
 OFF_LOOP_ITEMS = 1000
-# The most objects one list POST may create (a registry list, a batch of sales reports).
+# The most objects one registry list POST may create.
 MAX_LIST_ITEMS = 10_000
 
 
