@@ -167,14 +167,10 @@ def validate(model: type[M], data: Any, index: int | None = None) -> M:
 
 
 def check_list_length(items: list[Any], limit: int = MAX_LIST_ITEMS, field: str = "body") -> None:
-    """Refuse (413) a list longer than the limit, naming the limit, before reading any item."""
+    """Refuse (422) a list longer than the limit, naming the limit, before reading any item."""
     if len(items) > limit:
-        raise Problem(
-            413,
-            "Payload too large",
-            f"{len(items):,} items in one list; at most {limit:,}: send them in several requests",
-            [FieldError(field, f"at most {limit:,} items")],
-        )
+        message = f"{len(items):,} items in one list; at most {limit:,}: send several requests"
+        raise invalid([FieldError(field, message)], f"at most {limit:,} items in one list")
 
 
 async def validate_many_off_loop(model: type[M], items: list[Any]) -> list[M]:

@@ -165,11 +165,11 @@ async def test_a_file_name_longer_than_its_column_is_stored_cut_short(
     assert r.status == 201, await r.text()
 
 
-async def test_a_batch_longer_than_the_limit_is_a_413_naming_it(
+async def test_a_batch_longer_than_the_limit_is_a_422_naming_it(
     client: Any, tokens: Tokens
 ) -> None:
     r = await client.post(
         "/api/v1/sales-reports", json={"reports": [{}] * 100_001}, headers=bearer(tokens.p1)
     )
-    assert r.status == 413, await r.text()
+    assert r.status == 422, await r.text()
     assert "at most 100,000" in (await r.json())["detail"]

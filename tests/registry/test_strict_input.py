@@ -162,11 +162,11 @@ async def test_codes_differing_only_in_case_are_not_registered_side_by_side(
     assert await stored_centres(client, h) == 1
 
 
-async def test_a_list_longer_than_the_limit_is_a_413_naming_it(
+async def test_a_list_longer_than_the_limit_is_a_422_naming_it(
     client: Any, h: dict[str, str]
 ) -> None:
     r = await client.post("/api/v1/5g-sites", json=[{}] * 10_001, headers=h)
-    assert r.status == 413, await r.text()
+    assert r.status == 422, await r.text()
     assert "at most 10,000" in (await r.json())["detail"]
 
 
