@@ -13,6 +13,8 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from collectors.telemetry.samples import MAX_VALUE
+
 Labels = tuple[tuple[str, str], ...]
 SeriesCache = MutableMapping[str, tuple[str, Labels]]
 
@@ -118,6 +120,12 @@ def parse_series(text: str, line: int) -> tuple[str, Labels]:
     return name, tuple(sorted(pairs.items()))
 
 
+INF = float("inf")
+# The years 1 to 9999, so it converts to a datetime; the time-window check then decides.
+MIN_TIMESTAMP_MS = -62_135_596_800_000
+MAX_TIMESTAMP_MS = 253_402_300_799_999
+
+
 def parse_value(token: str, line: int) -> float:
     """A sample value as Go's strconv.ParseFloat reads it (NaN, +Inf, -Inf included)."""
     try:
@@ -127,6 +135,9 @@ def parse_value(token: str, line: int) -> float:
     # Python's float() also takes '1_000', non-ASCII digits and a signed NaN; Go does not.
     if "_" in token or not token.isascii() or (value != value and token[0] in "+-"):
         raise ExpositionError(line, f"invalid value {token!r}")
+    # NaN and ±Inf are Prometheus values; a finite one past ±1e300 would overflow roll-up sums.
+    if abs(value) > MAX_VALUE and value not in (INF, -INF):
+        raise ExpositionError(line, f"value {token!r} is out of range: at most ±{MAX_VALUE:g}")
     return value
 
 
@@ -135,9 +146,14 @@ def parse_timestamp(token: str, line: int) -> int:
     if not token.isascii() or "_" in token:
         raise ExpositionError(line, f"invalid timestamp {token!r}")
     try:
-        return int(token)
+        stamp = int(token)
     except ValueError:
         raise ExpositionError(line, f"invalid timestamp {token!r}") from None
+    if not MIN_TIMESTAMP_MS <= stamp <= MAX_TIMESTAMP_MS:
+        raise ExpositionError(
+            line, f"timestamp {token!r} is out of range (milliseconds since 1970, years 1 to 9999)"
+        )
+    return stamp
 
 
 class _Reader:
