@@ -10,7 +10,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incentives.install_keys import INCENTIVES_SETTINGS, POLICIES
@@ -32,6 +32,7 @@ from service.workbench.core import SIGNED_IN, PageContext, checked_form, page, r
 from service.workbench.i18n import choose_lang
 
 PAGE_SIZE = 50
+LINES_PER_PAGE = 200  # a voucher statement may have a line per buyer: thousands
 MAX_ID = 2**31 - 1
 DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 PERIOD = re.compile(r"^[0-9/-]{4,21}$")
@@ -241,6 +242,7 @@ async def _key_names(session: AsyncSession, key_ids: Iterable[str | None]) -> di
 
 async def _detail_context(request: web.Request, statement_id: int) -> dict[str, Any]:
     lang = choose_lang(request).value
+    offset = _offset(request)
     async with request.app[DB]() as session:
         found = await statement_lines(session, statement_id, None)
         if found is None:
@@ -291,8 +293,11 @@ async def _detail_context(request: web.Request, statement_id: int) -> dict[str, 
                 "entitlement": money(line.entitlement_fen),
                 "steps": line.explanation if lang == "zh" else line.explanation_en,
             }
-            for line in lines
+            for line in lines[offset : offset + LINES_PER_PAGE]
         ],
+        "lines_total": len(lines),
+        "offset": offset,
+        "page_size": LINES_PER_PAGE,
         "actions": [a.value for a in allowed_actions(status)],
         "today": dt.datetime.now(ZoneInfo(request.app[INCENTIVES_SETTINGS].timezone))
         .date()
@@ -433,12 +438,20 @@ async def line(request: web.Request) -> web.StreamResponse:
         return signed
     line_id = positive_id(request.match_info["line"])
     async with request.app[DB]() as session:
-        statement_id = await session.scalar(
-            select(StatementLine.statement_id).where(StatementLine.id == line_id)
+        found = await session.get(StatementLine, line_id)
+        if found is None:
+            raise web.HTTPNotFound()
+        before = await session.scalar(
+            select(func.count())
+            .select_from(StatementLine)
+            .where(
+                StatementLine.statement_id == found.statement_id,
+                StatementLine.position < found.position,
+            )
         )
-    if statement_id is None:
-        raise web.HTTPNotFound()
-    raise web.HTTPSeeOther(f"/statements/{statement_id}#line-{line_id}")
+    offset = (int(before or 0) // LINES_PER_PAGE) * LINES_PER_PAGE
+    page_query = f"?offset={offset}" if offset else ""
+    raise web.HTTPSeeOther(f"/statements/{found.statement_id}{page_query}#line-{line_id}")
 
 
 def add_routes(app: web.Application) -> None:
