@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from incentives.statements.workflow import OFFICIAL_ACTIONS, Action, Status, all
 from incentives.statements.workflow_api import rules_of
 from registry.audit import Actor
 from registry.models import ApiKey, Unit, utcnow
-from registry.money import fen_text
+from registry.money import fen_text, to_fen
 from registry.problems import FieldError, Problem, invalid
 from registry.web import DB, REQUEST_ID
 from registry.web_sessions import SignedIn
@@ -35,6 +36,7 @@ PAGE_SIZE = 50
 LINES_PER_PAGE = 200  # a voucher statement may have a line per buyer: thousands
 MAX_ID = 2**31 - 1
 DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+MONEY = re.compile(r"^-?[0-9]+\.[0-9]{2}$")
 PERIOD = re.compile(r"^[0-9/-]{4,21}$")
 STATUSES = [s.value for s in Status]
 
@@ -373,6 +375,13 @@ async def act(request: web.Request) -> web.StreamResponse:
     return render(request, "statement.html", context, refused.status)
 
 
+def _grouped_amount(invoice: dict[str, Any]) -> dict[str, Any]:
+    amount = invoice.get("amount")
+    if isinstance(amount, str) and MONEY.match(amount):
+        return invoice | {"amount": money(to_fen(Decimal(amount)))}
+    return invoice
+
+
 @page("evidence.html", officials=True)
 async def evidence(request: web.Request, signed: SignedIn) -> PageContext:
     """GET /statements/{id}/lines/{line}: what a line's amount rests on, readably."""
@@ -386,8 +395,9 @@ async def evidence(request: web.Request, signed: SignedIn) -> PageContext:
         shown = await expand_evidence(session, line.evidence)
     invoices = shown.get("invoices") if isinstance(shown.get("invoices"), list) else None
     record = {k: v for k, v in shown.items() if k != "invoices"}
-    counted = [i for i in invoices or [] if isinstance(i, dict) and i.get("status") == "counted"]
-    excluded = [i for i in invoices or [] if isinstance(i, dict) and i.get("status") != "counted"]
+    shown_invoices = [_grouped_amount(i) for i in invoices or [] if isinstance(i, dict)]
+    counted = [i for i in shown_invoices if i.get("status") == "counted"]
+    excluded = [i for i in shown_invoices if i.get("status") != "counted"]
     lang = choose_lang(request).value
     return {
         "statement_id": statement_id,

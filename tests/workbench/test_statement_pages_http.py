@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, unit
+from tests.statements.helpers import SCENARIOS, import_file
 from tests.statements.workflow_helpers import end_notice, insert_statement, stored
 from tests.workbench.conftest import csrf_of, sign_in
 
@@ -157,3 +159,31 @@ async def test_an_objection_from_the_notice_page_is_resolved_on_the_objections_p
     page = await (await client.get("/objections?done=1")).text()
     assert "异议 1 已处理" in page and "金额无误" in page
     assert (await stored(database_url, sid)).status == "published"
+
+
+async def test_a_run_from_the_page_and_a_voucher_lines_evidence_in_both_languages(
+    client: Any, database_url: str
+) -> None:
+    await import_file(database_url, SCENARIOS / "voucher-invoice-exclusions.yaml")
+    await as_official(client, await make_token(database_url, "GOV", "official"))
+    page = await (await client.get("/statements")).text()
+    form = {"csrf": csrf_of(page), "clause": "compute_voucher", "period": "2025"}
+    refused = await client.post("/statements/run", data=form | {"as_of": "2026-02-30"})
+    assert refused.status == 422 and "截至日" in await refused.text()
+    ran = await client.post("/statements/run", data=form | {"as_of": "2026-03-31"})
+    text = await ran.text()
+    assert ran.status == 200 and "已完成结算运行（截至 2026-03-31）" in text and "新建" in text
+    found = re.search(r'href="/statements/([0-9]+)"', text)
+    assert found
+    sid = int(found.group(1))
+    page = await (await client.get(f"/statements/{sid}")).text()
+    assert "算力创新消费奖励（算力券）" in page
+    line = re.search(r'href="/statements/[0-9]+/lines/([0-9]+)"', page)
+    assert line
+    evidence = await client.get(f"/statements/{sid}/lines/{line.group(1)}")
+    text = await evidence.text()
+    assert evidence.status == 200
+    assert "计入的发票" in text and "未计入的发票" in text
+    assert "25230000000000030004" in text and "销售方不是重点算力服务商" in text
+    english = await (await client.get(f"/statements/{sid}/lines/{line.group(1)}?lang=en")).text()
+    assert "Invoices excluded" in english and "seller not a key provider" in english
