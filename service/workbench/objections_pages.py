@@ -106,7 +106,7 @@ async def resolve(request: web.Request) -> web.StreamResponse:
         raise web.HTTPSeeOther(f"/objections?done={objection_id}")
     context = await _context(request)
     context["refused"] = {"id": objection_id, "status": refused.status,
-                          "messages": field_errors(refused)}  # fmt: skip
+                          "messages": field_errors(request, refused)}  # fmt: skip
     context["form"] = {"id": objection_id, "reason": reason, "decision": raw_decision}
     return render(request, "objections.html", context, refused.status)
 

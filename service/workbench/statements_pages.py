@@ -31,6 +31,7 @@ from registry.web import DB, REQUEST_ID
 from registry.web_sessions import SignedIn
 from service.workbench.core import SIGNED_IN, PageContext, checked_form, page, render
 from service.workbench.i18n import choose_lang
+from service.workbench.refusals import Said, said
 
 PAGE_SIZE = 50
 LINES_PER_PAGE = 200  # a voucher statement may have a line per buyer: thousands
@@ -166,11 +167,9 @@ def actor_of_page(request: web.Request, signed: SignedIn) -> Actor:
     return Actor.of(signed.principal, request.get(REQUEST_ID))
 
 
-def field_errors(problem: Problem) -> list[tuple[str, str]]:
-    """(field, message) pairs of a refusal, or its detail alone."""
-    if problem.errors:
-        return [(e.field, e.message) for e in problem.errors]
-    return [("", problem.detail or problem.title)]
+def field_errors(request: web.Request, problem: Problem) -> list[Said]:
+    """A refusal's messages in the page's language, field by field."""
+    return said(problem, choose_lang(request))
 
 
 def _form_text(form: Mapping[str, Any], name: str, limit: int) -> str:
@@ -202,7 +201,7 @@ async def run_now(request: web.Request) -> web.StreamResponse:
         return render(request, "error.html", {"problem": problem, "message_key": None}, 403)
     zone = ZoneInfo(request.app[INCENTIVES_SETTINGS].timezone)
     now = dt.datetime.now(dt.UTC)
-    errors: list[tuple[str, str]] = []
+    errors: list[FieldError] = []
     raw_day = _form_text(form, "as_of", 10)
     as_of = now.astimezone(zone).date()
     if raw_day:
@@ -211,7 +210,7 @@ async def run_now(request: web.Request) -> web.StreamResponse:
                 raise ValueError(raw_day)
             as_of = dt.date.fromisoformat(raw_day)
         except ValueError:
-            errors.append(("as_of", f"not a day (YYYY-MM-DD): {raw_day}"))
+            errors.append(FieldError("as_of", f"not a day (YYYY-MM-DD): {raw_day}"))
     clause = _form_text(form, "clause", 32) or None
     period = _form_text(form, "period", 32) or None
     results: list[dict[str, Any]] = []
@@ -225,11 +224,12 @@ async def run_now(request: web.Request) -> web.StreamResponse:
                     )  # fmt: skip
                     results += [_run_item(request, r) for r in done]
         except RunError as exc:
-            errors.append((exc.field, str(exc)))
+            errors.append(FieldError(exc.field, str(exc)))
         except Problem as problem:
-            errors += field_errors(problem)
+            errors += problem.errors or [FieldError("", problem.detail or problem.title)]
     context = await _list_context(request)
-    context |= {"run_results": results, "run_as_of": as_of.isoformat(), "errors": errors}
+    shown = field_errors(request, invalid(errors)) if errors else []
+    context |= {"run_results": results, "run_as_of": as_of.isoformat(), "errors": shown}
     return render(request, "statements.html", context, 422 if errors else 200)
 
 
@@ -345,7 +345,10 @@ async def act(request: web.Request) -> web.StreamResponse:
                 raise ValueError(raw_day)
             paid_on = dt.date.fromisoformat(raw_day)
         except ValueError:
-            refused = invalid([FieldError("paid_on", f"not a day (YYYY-MM-DD): {raw_day}")])
+            errors = [FieldError("paid_on", f"not a day (YYYY-MM-DD): {raw_day}")]
+            if action is Action.DISBURSE and reference is None:  # said together, as the domain does
+                errors.insert(0, FieldError("reference", "the payment reference is required"))
+            refused = invalid(errors)
     if refused is None:
         given = ActionInput(comment=comment, reference=reference, paid_on=paid_on)
         try:
@@ -368,7 +371,7 @@ async def act(request: web.Request) -> web.StreamResponse:
     context["refused"] = {
         "action": action.value,
         "status": refused.status,
-        "messages": field_errors(refused),
+        "messages": field_errors(request, refused),
     }
     context["form"] = {"action": action.value, "comment": comment or "",
                        "reference": reference or "", "paid_on": raw_day}  # fmt: skip

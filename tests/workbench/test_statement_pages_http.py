@@ -87,22 +87,27 @@ async def test_four_eyes_and_a_missing_comment_are_shown_on_the_page(
     refused = await post_action(client, sid, "approve")
     assert refused.status == 403
     text = await refused.text()
-    assert "四眼原则" in text and "four eyes" in text
+    assert "四眼原则：结算单须由提交人以外的另一位主管部门人员审批" in text and "four eyes" in text
     refused = await post_action(client, sid, "reject", comment="  ")
-    assert refused.status == 422 and "意见" in await refused.text()
+    assert refused.status == 422 and "意见：退回须填写理由。" in await refused.text()
     assert (await stored(database_url, sid)).status == "submitted"
 
     await as_official(client, people["bob"])
     assert (await post_action(client, sid, "approve")).status == 303
     assert (await post_action(client, sid, "publish")).status == 303
     refused = await post_action(client, sid, "finalise")
-    assert refused.status == 409 and "公示期未满" in await refused.text()
+    assert refused.status == 409 and "公示期至 " in await refused.text()
+    refused = await post_action(client, sid, "publish")
+    assert refused.status == 409 and "结算单当前为“公示中”，不能公示（仅限“已审批”状态）" in (
+        await refused.text()
+    )
     await end_notice(database_url, sid)
     assert (await post_action(client, sid, "finalise")).status == 303
     refused = await post_action(client, sid, "disburse", reference="", paid_on="2026-13-01")
     assert refused.status == 422
     text = await refused.text()
-    assert "拨付凭证号" in text and "拨付日期" in text
+    assert "拨付凭证号：请填写拨付凭证号。" in text
+    assert "拨付日期：不是有效日期（年-月-日）：2026-13-01" in text
     after = await stored(database_url, sid)
     assert after.status == "final" and after.submitted_by != after.approved_by
 
@@ -149,7 +154,7 @@ async def test_an_objection_from_the_notice_page_is_resolved_on_the_objections_p
     refused = await client.post(
         "/objections/1/resolve", data={"csrf": csrf_of(page), "decision": "dismissed"}
     )
-    assert refused.status == 422 and "理由" in await refused.text()
+    assert refused.status == 422 and "理由：异议不成立须填写理由。" in await refused.text()
     answer = await client.post(
         "/objections/1/resolve",
         data={"csrf": csrf_of(page), "decision": "dismissed", "reason": "金额无误"},
@@ -169,7 +174,7 @@ async def test_a_run_from_the_page_and_a_voucher_lines_evidence_in_both_language
     page = await (await client.get("/statements")).text()
     form = {"csrf": csrf_of(page), "clause": "compute_voucher", "period": "2025"}
     refused = await client.post("/statements/run", data=form | {"as_of": "2026-02-30"})
-    assert refused.status == 422 and "截至日" in await refused.text()
+    assert refused.status == 422 and "截至日：不是有效日期" in await refused.text()
     ran = await client.post("/statements/run", data=form | {"as_of": "2026-03-31"})
     text = await ran.text()
     assert ran.status == 200 and "已完成结算运行（截至 2026-03-31）" in text and "新建" in text
