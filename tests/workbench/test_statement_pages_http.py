@@ -192,3 +192,22 @@ async def test_a_run_from_the_page_and_a_voucher_lines_evidence_in_both_language
     assert "25230000000000030004" in text and "销售方不是重点算力服务商" in text
     english = await (await client.get(f"/statements/{sid}/lines/{line.group(1)}?lang=en")).text()
     assert "Invoices excluded" in english and "seller not a key provider" in english
+
+
+async def test_a_voucher_statement_of_an_open_year_is_refused_on_the_page(
+    client: Any, database_url: str, people: dict[str, str]
+) -> None:
+    sid, _ = await insert_statement(
+        database_url, [("U1", "2026", 100_000)], clause="compute_voucher", period="2026"
+    )
+    await as_official(client, people["alice"])
+    refused = await post_action(client, sid, "submit")
+    text = await refused.text()
+    assert refused.status == 409
+    assert "2026 年度算力券结算单可先作为预测草稿，须待年度结束及 90 天宽限期满后" in text
+    assert "（2027-04-01 起）方可提交" in text
+    english = await client.post(
+        f"/statements/{sid}/submit?lang=en", data={"csrf": csrf_of(text)}, allow_redirects=False
+    )
+    assert english.status == 409 and "submitted only from 2027-04-01" in await english.text()
+    assert (await stored(database_url, sid)).status == "draft"
