@@ -211,3 +211,26 @@ async def test_a_voucher_statement_of_an_open_year_is_refused_on_the_page(
     )
     assert english.status == 409 and "submitted only from 2027-04-01" in await english.text()
     assert (await stored(database_url, sid)).status == "draft"
+
+
+async def test_a_unit_sees_its_own_lines_of_published_statements_on_its_page(
+    client: Any, database_url: str, people: dict[str, str]
+) -> None:
+    await load_registry(database_url, {"units": [unit("U2", CREDIT["U2"], name="另一家公司")]})
+    sid, _ = await insert_statement(database_url, [("U1", "C1", 250_000), ("U2", "C2", 370_000)])
+    await insert_statement(
+        database_url, [("U1", "N1", 990_000)], clause="identifier_node", number=1
+    )
+    await as_official(client, people["alice"])
+    await post_action(client, sid, "submit")
+    await as_official(client, people["bob"])
+    await post_action(client, sid, "approve")
+    await post_action(client, sid, "publish")
+
+    client.session.cookie_jar.clear()
+    assert (await sign_in(client, people["unit"])).status == 303
+    page = await (await client.get("/my")).text()
+    assert "本单位的结算明细" in page
+    assert "2,500.00" in page and "C1" in page
+    assert "3,700.00" not in page and "C2" not in page  # another unit's line
+    assert "9,900.00" not in page  # a draft is not shown
