@@ -81,7 +81,10 @@ async def _render(
 
 async def notice(request: web.Request) -> web.StreamResponse:
     """GET /notice: the lines on public notice and the objection form, for anyone."""
-    return await _render(request, {}, None, [])
+    # "Object to this line" links fill in the statement and line numbers.
+    chosen = {k: request.query.get(k, "") for k in ("statement", "line")}
+    form = {k: v for k, v in chosen.items() if v.isascii() and v.isdigit() and len(v) <= 10}
+    return await _render(request, form, None, [])
 
 
 def _messages(request: web.Request, fields: list[str], problem: Problem | None) -> list[str]:

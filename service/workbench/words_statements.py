@@ -171,6 +171,8 @@ STATEMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "unknown_statement": ("没有该编号的结算单。", "no statement with that number."),
     "unknown_line": ("该结算单没有此明细行。", "that statement has no such line."),
     "field_decision": ("结论", "Decision"),
+    "object_to_line": ("对此提出异议", "Object to this line"),
+    "finalise_after": ("公示期至 {until} 结束后方可定稿。", "Can be finalised after {until}."),
     "my_statement_lines": ("本单位的结算明细", "Our statement lines"),
     "key_holder": ("持有人", "Holder"),
     "to": ("至", "to"),

@@ -137,6 +137,11 @@ async def test_an_objection_from_the_notice_page_is_resolved_on_the_objections_p
     page = await notice.text()
     assert notice.status == 200 and "示例科技公司" in page and "10,000.00" in page
     assert CREDIT["U1"] not in page and "登录" in page
+    prefilled = await (await client.get(f"/notice?statement={sid}&line={line}")).text()
+    assert (
+        f'name="line" inputmode="numeric" pattern="[0-9]+" required maxlength="10" value="{line}"'
+        in prefilled
+    )
     form = {"statement": str(sid), "line": str(line), "name": "张三", "contact": "13800000000",
             "text": "金额有误"}  # fmt: skip
     refused = await client.post("/notice", data=form | {"csrf": "forged"})
