@@ -19,9 +19,11 @@ from collectors.invoices.parsing import Format
 from collectors.invoices.platform import day_text
 from collectors.invoices.schemas import SalesReportIn
 from registry.problems import FieldError, Problem, invalid
-from registry.web import loads, pydantic_errors
+from registry.web import check_list_length, loads, pydantic_errors
 
-MAX_REPORTS = tables.MAX_ROWS  # reports in one JSON batch, as rows in one file
+# A JSON batch is validated object by object, each far heavier than a file's row: a smaller
+# limit keeps one request's memory and time bounded; more reports go in several batches.
+MAX_JSON_REPORTS = 100_000
 FIELDS = ("number", "code", "buyer", "seller", "issued_on", "amount", "accelerator_hours")
 CHINESE = {
     "发票号码": "number",
@@ -86,8 +88,7 @@ def from_json(data: Any) -> SalesBatch:
     reports = data["reports"]
     if not isinstance(reports, list) or not reports:
         raise invalid([FieldError("reports", "must be a non-empty list")])
-    if len(reports) > MAX_REPORTS:
-        raise invalid([FieldError("reports", f"at most {MAX_REPORTS} reports in one batch")])
+    check_list_length(reports, MAX_JSON_REPORTS, "reports")
     batch = SalesBatch({}, [])
     for i, raw in enumerate(reports):
         item, errors = _validate(raw, i)
