@@ -37,6 +37,7 @@ PROBLEM_STATUSES = {
     413: "The body is too large",
     415: "Unsupported content type",
     422: "The input failed its checks; nothing was stored",
+    429: "Too many requests; try again later",
 }
 
 
@@ -50,6 +51,8 @@ class Operation:
     body_media: Mapping[str, Any] = field(default_factory=dict)
     query: type[BaseModel] | None = None
     responses: Mapping[int, Any] = field(default_factory=dict)
+    # Answers that are not JSON (files): status -> {media type: JSON schema}.
+    response_media: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     problems: tuple[int, ...] = (400, 401, 403, 422)
     public: bool = False
     description: str | None = None

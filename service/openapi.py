@@ -115,6 +115,11 @@ def build_openapi(app: web.Application, title: str, version: str) -> dict[str, A
                         }
                     },
                 }
+        for status, media in op.response_media.items():
+            entry["responses"][str(status)] = {
+                "description": "OK",
+                "content": {k: {"schema": v} for k, v in media.items()},
+            }
         for status in sorted({*op.problems, 500}):
             entry["responses"][str(status)] = {
                 "description": PROBLEM_STATUSES.get(status, "Unexpected error"),

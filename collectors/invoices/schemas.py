@@ -16,8 +16,8 @@ from pydantic import (
     model_validator,
 )
 
+from collectors.invoices.judge import InvoiceStatus
 from collectors.invoices.numbers import CODE_PATTERN, FULL_NUMBER_PATTERN
-from collectors.invoices.status import InvoiceStatus
 from registry.fields import Code, CreditCode, Day, Yuan
 from registry.schemas import PageQuery, Strict
 
@@ -148,6 +148,10 @@ class InvoiceQuery(PageQuery):
 
     buyer: Code | None = Field(None, description="unit code; a buyer token sees its own unit")
     year: int | None = Field(None, ge=1990, le=2100, description="calendar year of issue")
+    status: InvoiceStatus | None = Field(
+        None,
+        description="only invoices with this status (needs a buyer: a buyer's token or ?buyer=)",
+    )
 
 
 class InvoiceOut(BaseModel):
@@ -165,9 +169,23 @@ class InvoiceOut(BaseModel):
     reverses: str | None
     status: InvoiceStatus
     confirmed: bool = Field(description="the seller reported the same number, buyer and amount")
-    first_claimed_by: str = Field(description="unit code of the buyer that claimed it first")
+    claimed_by_others: bool = Field(
+        description="another buyer also claims this number (the seller's confirmation decides)"
+    )
     upload: int
     row: int
+
+
+class InvoicePage(BaseModel):
+    """One page of invoices; with a buyer and a year, that year's net counted spend."""
+
+    items: list[InvoiceOut]
+    total: int
+    limit: int
+    offset: int
+    counted_total: Yuan | None = Field(
+        None, description="the buyer's net counted spend in the year (with ?year= and a buyer)"
+    )
 
 
 class SalesReportIn(Strict):
