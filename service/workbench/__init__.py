@@ -26,3 +26,7 @@ def setup(app: web.Application) -> None:
     app.router.add_static("/static/", str(STATIC), append_version=False)
     for module in (sign_in, dashboard, browse, my_unit):
         module.add_routes(app)
+    from service.workbench import my_invoices, reviews, what_if_page  # unit, review, what-if
+
+    for module in (my_invoices, reviews, what_if_page):
+        module.add_routes(app)

@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from aiohttp import web
 
+from service.workbench.words_units import UNIT_WORDS
+
 
 class Lang(StrEnum):
     """A language of the pages."""
@@ -153,6 +155,7 @@ def translator(lang: Lang) -> Translate:
 
 
 BOOKS: tuple[Mapping[str, tuple[str, str]], ...] = (CORE_WORDS, VALUES)
+BOOKS += (UNIT_WORDS,)  # words_units.py
 WORDS: Mapping[str, tuple[str, str]] = {k: v for book in BOOKS for k, v in book.items()}
 
 
