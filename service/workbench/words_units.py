@@ -191,8 +191,6 @@ UNIT_WORDS: Mapping[str, tuple[str, str]] = {
     "computing_center": ("算力中心", "computing centre"),
     "identifier_node_obj": ("标识解析二级节点", "identifier node"),
     "capacity_pflops": ("算力 (PFLOPS)", "capacity (PFLOPS)"),
-    "commissioned_on_f": ("投运日期", "commissioned on"),
-    "costs_f": ("建设费用", "costs"),
     # what-if
     "what_if_help": (
         "改变一项政策参数，按当前数据比较各条款、各单位的奖补金额。只作测算，不保存。",
@@ -206,6 +204,8 @@ UNIT_WORDS: Mapping[str, tuple[str, str]] = {
     "from_day": ("自（可选）", "From (optional)"),
     "from_day_help": ("留空表示整个政策期间", "empty: the whole policy period"),
     "compare": ("测算", "Compare"),
+    "by_clause": ("按条款汇总", "By clause"),
+    "by_unit": ("按单位", "By unit"),
     "current": ("现行政策", "As it stands"),
     "proposed": ("调整后", "Proposed"),
     "change": ("差额", "Change"),
