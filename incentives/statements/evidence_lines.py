@@ -28,6 +28,7 @@ class EvidenceWriter:
         self._centers = {c.code: c for c in live.facts.centers}
         self._nodes = {n.code: n for n in live.facts.nodes}
         self._by_buyer: dict[str, list[int]] | None = None
+        self._years: dict[str, dict[str, tuple[list[int], list[int], list[Any]]]] = {}
         self._excluded: dict[tuple[str, str], str] | None = None
 
     def evidence(self, clause: str, unit: str, subject: str, policy: Policy) -> dict[str, Any]:
@@ -53,30 +54,10 @@ class EvidenceWriter:
         return self._by_buyer, self._excluded
 
     def _voucher(self, buyer: str, year: str) -> dict[str, Any]:
-        by_buyer, excluded = self._index()
-        invoices = self.live.facts.invoices
-        ids = self.live.invoice_ids
-        as_of = self.live.facts.as_of
-        mine = by_buyer.get(buyer, [])
-        years = {invoices[i].number: invoices[i].issued_on.year for i in mine}
-        counted: list[int] = []
-        reversals: list[int] = []
-        rejected: list[list[Any]] = []
-        for i in mine:
-            inv = invoices[i]
-            if inv.issued_on > as_of:
-                continue
-            # A red-letter invoice belongs to its original's year, which it reduces.
-            own = years.get(inv.reverses or "", inv.issued_on.year) if inv.kind == "red" else None
-            if str(own if own is not None else inv.issued_on.year) != year:
-                continue
-            reason = excluded.get((buyer, inv.number))
-            if reason is not None:
-                rejected.append([ids[i], reason])
-            elif inv.kind == "red":
-                reversals.append(ids[i])
-            else:
-                counted.append(ids[i])
+        years = self._years.get(buyer)
+        if years is None:
+            years = self._years[buyer] = self._buyer_years(buyer)
+        counted, reversals, rejected = years.get(year, ([], [], []))
         return {
             "buyer": buyer,
             "year": year,
@@ -84,6 +65,35 @@ class EvidenceWriter:
             "reversals": reversals,
             "excluded": rejected,
         }
+
+    def _buyer_years(self, buyer: str) -> dict[str, tuple[list[int], list[int], list[Any]]]:
+        """A buyer's invoice ids by year: counted, reversals, excluded with reasons."""
+        by_buyer, excluded = self._index()
+        invoices = self.live.facts.invoices
+        ids = self.live.invoice_ids
+        as_of = self.live.facts.as_of
+        mine = by_buyer.get(buyer, [])
+        years = {invoices[i].number: invoices[i].issued_on.year for i in mine}
+        out: dict[str, tuple[list[int], list[int], list[Any]]] = {}
+        for i in mine:
+            inv = invoices[i]
+            if inv.issued_on > as_of:
+                continue
+            # A red-letter invoice belongs to its original's year, which it reduces.
+            year = inv.issued_on.year
+            if inv.kind == "red":
+                year = years.get(inv.reverses or "", year)
+            group = out.get(str(year))
+            if group is None:
+                group = out[str(year)] = ([], [], [])
+            reason = excluded.get((buyer, inv.number))
+            if reason is not None:
+                group[2].append([ids[i], reason])
+            elif inv.kind == "red":
+                group[1].append(ids[i])
+            else:
+                group[0].append(ids[i])
+        return out
 
     def _center(self, code: str) -> dict[str, Any]:
         record = self.live.centers.get(code)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
@@ -214,27 +215,21 @@ def _csv_cell(value: Any) -> str:
 
 def render_xlsx(doc: ExportDocument, lang: Lang = Lang.ZH) -> bytes:
     """XLSX with three sheets; amounts are numbers formatted #,##0.00; bytes are repeatable."""
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    summary.title = _pick(SHEET_NAMES["summary"], lang)
+    # Write-only: rows stream out in linear time, whatever the number of lines.
+    book = Workbook(write_only=True)
+    summary = _sheet(book, _pick(SHEET_NAMES["summary"], lang), [18, 60], frozen=False)
     for label, value in _header_rows(doc, lang):
         _append(summary, [label, value])
-    _widths(summary, [18, 60])
 
-    lines = book.create_sheet(_pick(SHEET_NAMES["lines"], lang))
+    lines = _sheet(book, _pick(SHEET_NAMES["lines"], lang), [8, 6, 14, 36, 24, 8, 10, 18, 18])
     _append(lines, [_pick(c, lang) for c in LINE_COLUMNS])
     for line in doc.lines:
         _append(lines, _line_row(line, lang))
-    lines.freeze_panes = "A2"
-    _widths(lines, [8, 6, 14, 36, 24, 8, 10, 18, 18])
 
-    explanations = book.create_sheet(_pick(SHEET_NAMES["explanations"], lang))
+    explanations = _sheet(book, _pick(SHEET_NAMES["explanations"], lang), [8, 6, 120])
     _append(explanations, [_pick(c, lang) for c in EXPLANATION_COLUMNS])
     for values in _explanation_rows(doc, lang):
         _append(explanations, values)
-    explanations.freeze_panes = "A2"
-    _widths(explanations, [8, 6, 120])
 
     stamp = doc.stamp.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
     book.properties.creator = "infra-incentives"
@@ -249,20 +244,30 @@ def render_xlsx(doc: ExportDocument, lang: Lang = Lang.ZH) -> bytes:
     return _with_fixed_times(raw.getvalue())
 
 
-def _append(sheet: Any, values: Sequence[Any]) -> None:
-    sheet.append([None if v is None else v for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, Decimal):
-            cell.number_format = MONEY_FORMAT
-        elif isinstance(cell.value, str):
-            # Text stays text: escaped, and never typed as a formula by openpyxl.
-            cell.value = safe_text(cell.value)
-            cell.data_type = TYPE_STRING
-
-
-def _widths(sheet: Any, widths: Sequence[int]) -> None:
+def _sheet(book: Workbook, title: str, widths: Sequence[int], frozen: bool = True) -> Any:
+    sheet = book.create_sheet(title)
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
+    if frozen:
+        sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _append(sheet: Any, values: Sequence[Any]) -> None:
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet)
+        if isinstance(value, Decimal):
+            cell.value = value
+            cell.number_format = MONEY_FORMAT
+        elif isinstance(value, str):
+            # Text stays text: escaped, and never typed as a formula by openpyxl.
+            cell.value = safe_text(value)
+            cell.data_type = TYPE_STRING
+        else:
+            cell.value = value
+        cells.append(cell)
+    sheet.append(cells)
 
 
 def _with_fixed_times(data: bytes) -> bytes:

@@ -67,7 +67,8 @@ def _plain(value: Any) -> Any:
 
 def compress_facts(chunks: Iterator[str]) -> bytes:
     """gzip the chunks as they come."""
-    packer = zlib.compressobj(6, zlib.DEFLATED, 31)  # 31: a gzip header
+    # Level 1: a third of level 6's time for a few per cent more bytes. 31: a gzip header.
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
     parts: list[bytes] = []
     buffer: list[str] = []
     size = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 
@@ -76,7 +77,8 @@ async def freeze_files(session: AsyncSession, statement: Statement, policy: Poli
     document = await export_document(session, statement, policy)
     for file_format in FileFormat:
         for lang in Lang:
-            content = render(document, file_format, lang)
+            # Rendering a large statement takes seconds: off the event loop.
+            content = await asyncio.to_thread(render, document, file_format, lang)
             session.add(
                 StatementFile(
                     statement_id=statement.id,
@@ -116,4 +118,4 @@ async def statement_file(
         kept = await stored_file(session, statement.id, file_format, lang)
         if kept is not None:
             return kept, document
-    return render(document, file_format, lang), document
+    return await asyncio.to_thread(render, document, file_format, lang), document

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from collectors.invoices.bulk import insert_rows
 from incentives.engine import evaluate
 from incentives.evidence import LiveFacts, load_live_facts
 from incentives.models import Statement, StatementLine, StatementRun
@@ -362,25 +364,28 @@ async def _line_count(session: AsyncSession, statement_id: int) -> int:
     return int(count or 0)
 
 
+LINE_COLUMNS = (
+    ("statement_id", "integer"), ("position", "integer"), ("unit_id", "integer"),
+    ("subject", "varchar"), ("kind", "varchar"), ("corrects_id", "bigint"),
+    ("amount_fen", "bigint"), ("entitlement_fen", "bigint"), ("explanation", "json"),
+    ("explanation_en", "json"), ("evidence", "json"),
+)  # fmt: skip
+
+
 async def _write_lines(session: AsyncSession, statement_id: int, lines: Sequence[_Line]) -> None:
+    """Insert the lines through the driver's bulk path; JSON columns as JSON text."""
     rows = [
-        {
-            "statement_id": statement_id,
-            "position": i,
-            "unit_id": line.unit_id,
-            "subject": line.subject,
-            "kind": line.kind,
-            "corrects_id": line.corrects_id,
-            "amount_fen": line.amount_fen,
-            "entitlement_fen": line.entitlement_fen,
-            "explanation": line.explanation,
-            "explanation_en": line.explanation_en,
-            "evidence": line.evidence,
-        }
+        (
+            statement_id, i, line.unit_id, line.subject, line.kind, line.corrects_id,
+            line.amount_fen, line.entitlement_fen,
+            json.dumps(line.explanation, ensure_ascii=False),
+            json.dumps(line.explanation_en, ensure_ascii=False),
+            json.dumps(line.evidence, ensure_ascii=False),
+        )
         for i, line in enumerate(lines, start=1)
-    ]
-    for start in range(0, len(rows), 2000):
-        await session.execute(insert(StatementLine), rows[start : start + 2000])
+    ]  # fmt: skip
+    for start in range(0, len(rows), 5000):
+        await insert_rows(session, "statement_lines", LINE_COLUMNS, rows[start : start + 5000])
 
 
 def _audit(statement: Statement, lines: int) -> dict[str, Any]:
