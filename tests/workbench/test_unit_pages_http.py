@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, center, unit
-from tests.statements.helpers import SCENARIOS, import_file
+from tests.statements.helpers import SCENARIOS, import_file, set_status
 from tests.workbench.conftest import csrf_of, sign_in
 
 SELLER = CREDIT["P1"]
@@ -142,6 +142,29 @@ async def test_what_if_shows_the_difference_per_clause_and_unit(
     assert "not a valid date" in odd
     unknown = await (await client.get("/what-if?path=valid_from&value=2020-01-01")).text()
     assert "参数值无效" in unknown
+
+
+async def test_a_final_statement_is_granted_on_the_unit_page_and_charted_on_the_dashboard(
+    client: Any, database_url: str, vouchers: dict[str, str]
+) -> None:
+    resp = await client.post(
+        "/api/v1/statements/runs", json={"as_of": "2026-03-31"},
+        headers=bearer(vouchers["official"]),
+    )  # fmt: skip
+    [item] = [i for i in (await resp.json())["items"] if i["statement"]]
+    await switch_user(client, vouchers["official"])
+    drafted = await (await client.get("/dashboard")).text()
+    chart = re.search(r"各条款奖补金额.*?</svg>", drafted, re.S)
+    assert chart and "算力券: 24" in chart.group(0)  # 240,000.02 yuan as 万元, a forecast
+    assert "测算草稿" in chart.group(0) and "已拨付" in chart.group(0)
+    await set_status(database_url, item["statement"], "final")
+    await switch_user(client, vouchers["b1"])
+    html = await (await client.get("/my")).text()
+    assert re.search(
+        r"2025</td><td[^>]*>算力券</td><td[^>]*>150,000.00</td><td[^>]*>150,000.00<", html
+    )
+    await switch_user(client, vouchers["b2"])
+    assert "150,000.00" not in await (await client.get("/my")).text()  # B1's, not B2's
 
 
 @pytest.fixture
