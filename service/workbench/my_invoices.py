@@ -17,7 +17,6 @@ from collectors.invoices.upload import receive
 from registry.audit import Actor
 from registry.money import from_fen
 from registry.problems import Problem
-from registry.roles import require_role
 from registry.web import DB, REQUEST_ID
 from registry.web_sessions import SignedIn
 from service.workbench.core import PageContext, page
@@ -54,10 +53,17 @@ def _offset(request: web.Request) -> int:
     return int(raw)
 
 
+def _buyers_only(signed: SignedIn) -> None:
+    """As the API: buyer tokens (and officials) list and upload invoices, others 403."""
+    principal = signed.principal
+    if principal.role not in BUYERS and not principal.is_official:
+        raise Problem(403, "Forbidden", "invoices_for_buyers")
+
+
 async def _listing(request: web.Request, signed: SignedIn) -> dict[str, Any]:
     """The unit's invoices of the chosen year and status, one page, and the year's total."""
     principal = signed.principal
-    require_role(principal, BUYERS, "list invoices")
+    _buyers_only(signed)
     today = request.app[CONFIG].today()
     year, status, offset = _year(request, today), _status(request), _offset(request)
     judge = request.app[INVOICE_JUDGE]
@@ -105,7 +111,7 @@ def _outcome(result: UploadResult, _: Translate) -> str:
 async def post_my_invoices(request: web.Request, signed: SignedIn) -> PageContext:
     """POST /my/invoices: a form's file through the API's own upload function."""
     principal = signed.principal
-    require_role(principal, BUYERS, "upload invoices")
+    _buyers_only(signed)
     _ = Translate(choose_lang(request))
     fields: dict[str, str] = {}
     result: UploadResult | None = None

@@ -50,6 +50,10 @@ UNIT_WORDS: Mapping[str, tuple[str, str]] = {
     "confirmed": ("服务商已确认", "Confirmed by provider"),
     "kind_red": ("红字", "red"),
     "kind_blue": ("蓝字", "blue"),
+    "invoices_for_buyers": (
+        "只有购买方账号可以查看和上传发票。",
+        "Only buyer accounts list and upload invoices.",
+    ),
     "no_invoices": ("没有符合条件的发票。", "No invoices match."),
     # invoice statuses (the engine's ledger)
     "counted": ("计入奖补", "counted"),

@@ -103,6 +103,11 @@ async def test_a_unit_uploads_invoices_from_its_page_and_reads_their_statuses(
         counted = f"{Decimal(listing['counted_total']):,.2f}"  # 380,000.00 on the demo
         assert await page.locator(".figure .value").inner_text() == counted
         await screenshot(page, "my-invoices-desktop")
+        await page.click("nav.menu a[href='/my']")
+        await page.wait_for_load_state()
+        awards = await page.locator("main").inner_text()
+        assert "本单位奖补" in awards and "算力券" in awards  # 30% of 380,000 above 300,000
+        await screenshot(page, "my-awards-desktop")
         await page.context.close()
 
         phone = await signed_in_page(browser, server.url, tokens["buyer"], PHONE)

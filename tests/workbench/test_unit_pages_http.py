@@ -70,6 +70,20 @@ async def test_a_unit_sees_its_invoices_with_statuses_and_the_counted_total(
     assert (await client.get("/my/invoices?year=20x5")).status == 400
 
 
+async def test_only_buyer_accounts_have_the_invoice_page(
+    client: Any, database_url: str, vouchers: dict[str, str]
+) -> None:
+    provider = await make_token(database_url, "P1", "provider")
+    await switch_user(client, provider)
+    answer = await client.get("/my/invoices")
+    assert answer.status == 403
+    assert "只有购买方账号可以查看和上传发票" in await answer.text()
+    assert 'href="/my/invoices"' not in await (await client.get("/my")).text()
+    client.session.cookie_jar.clear()
+    answer = await client.get("/my/invoices", allow_redirects=False)
+    assert answer.status == 303 and answer.headers["Location"].startswith("/login")
+
+
 async def test_an_upload_with_a_bad_row_is_refused_in_chinese_and_stores_nothing(
     client: Any, vouchers: dict[str, str]
 ) -> None:
