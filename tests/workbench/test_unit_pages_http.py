@@ -249,3 +249,18 @@ async def test_a_rejection_needs_a_reason_and_keeps_the_verified_value(
     assert [i["comment"] for i in items] == ["请提供测试报告"]
     r = await client.get("/api/v1/computing-centers/C1", headers=bearer(declared["official"]))
     assert (await r.json())["capacity_pflops"] == {"FP16": "60"}
+
+
+async def test_a_stale_declaration_is_marked_and_offers_only_rejection(
+    client: Any, declared: dict[str, str]
+) -> None:
+    r = await client.patch(
+        "/api/v1/computing-centers/C1",
+        json={"capacity_pflops": {"FP16": "70"}},
+        headers=bearer(declared["official"]),
+    )
+    assert r.status == 200, await r.text()
+    await switch_user(client, declared["official"])
+    html = await (await client.get("/reviews?lang=en")).text()
+    assert "object changed since; reject only" in html
+    assert "/accept" not in html and "/reject" in html
