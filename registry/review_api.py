@@ -22,7 +22,7 @@ from registry.api import (
     snapshot,
     whole_of,
 )
-from registry.audit import record
+from registry.audit import Actor, record
 from registry.fields import Code
 from registry.models import PendingChange
 from registry.problems import Problem, conflict, forbidden, not_found
@@ -104,7 +104,10 @@ async def _stored(
     return out
 
 
-async def _render(session: AsyncSession, entries: Sequence[PendingChange]) -> list[ReviewOut]:
+async def render_reviews(
+    session: AsyncSession, entries: Sequence[PendingChange]
+) -> list[ReviewOut]:
+    """Review entries in their wire form, each beside the values its object holds now."""
     stored = await _stored(session, entries)
     items = []
     for e in entries:
@@ -133,6 +136,59 @@ async def _render(session: AsyncSession, entries: Sequence[PendingChange]) -> li
             )
         )
     return items
+
+
+async def accept_entry(session: AsyncSession, entry: PendingChange, actor: Actor) -> ReviewOut:
+    """Set a pending declaration's values on its object, audited; 409 if decided or stale."""
+    check_not_decided(entry)
+    res = REVIEWED[entry.object_type]
+    code = entry.object_code
+    ctx = Context()
+    await ctx.load_catalogue(session)
+    row = await get_row(session, res, code)
+    await load_pending(session, res, ctx, [code])
+    before = snapshot(res, row, ctx)
+    await claim(session, entry, ReviewStatus.ACCEPTED)
+    stale = stale_fields(entry, before)
+    if stale:
+        changed = ", ".join(
+            f"{f} is now {before.get(f)!r}, was {entry.previous.get(f)!r}" for f in stale
+        )
+        raise conflict(
+            f"{res.label} {code!r} changed since the declaration ({changed}); "
+            "reject this one and ask the unit to declare again"
+        )
+    try:
+        whole = validate(res.create, whole_of(res, before) | entry.changes)
+    except Problem as problem:
+        raise Problem(
+            409, "Conflict", f"the declared values no longer fit {res.label} {code!r}",
+            problem.errors,
+        ) from None  # fmt: skip
+    full = whole.model_dump()
+    apply_changes(res, row, {f: full[f] for f in entry.changes}, ctx)
+    row.verified = True
+    await decide(session, entry, ReviewStatus.ACCEPTED, actor, None)
+    await flush(session)
+    session.expire(row)
+    row = await get_row(session, res, code)
+    ctx.pending.clear()
+    after = snapshot(res, row, ctx)
+    note = f"review {entry.id} accepted"
+    await record(session, actor, "update", res.object_type, code, before, after, note)
+    (out,) = await render_reviews(session, [entry])
+    return out
+
+
+async def reject_entry(
+    session: AsyncSession, entry: PendingChange, actor: Actor, comment: str
+) -> ReviewOut:
+    """Reject a pending declaration with the official's reason, audited; 409 if decided."""
+    check_not_decided(entry)
+    await claim(session, entry, ReviewStatus.REJECTED)
+    await decide(session, entry, ReviewStatus.REJECTED, actor, comment)
+    (out,) = await render_reviews(session, [entry])
+    return out
 
 
 def _check_own(principal: Principal, entry: PendingChange) -> None:
@@ -183,7 +239,7 @@ async def list_reviews(request: web.Request) -> web.Response:
             select(PendingChange).where(*conditions).order_by(PendingChange.id.desc())
             .limit(q.limit).offset(q.offset)
         )  # fmt: skip
-        items = await _render(session, list(rows))
+        items = await render_reviews(session, list(rows))
     return respond(Page[ReviewOut](items=items, total=total or 0, limit=q.limit, offset=q.offset))
 
 
@@ -199,7 +255,7 @@ async def get_review(request: web.Request) -> web.Response:
     async with request.app[DB]() as session:
         entry = await _entry(session, request)
         _check_own(principal, entry)
-        (out,) = await _render(session, [entry])
+        (out,) = await render_reviews(session, [entry])
     return respond(out)
 
 
@@ -220,43 +276,7 @@ async def accept(request: web.Request) -> web.Response:
     actor = actor_of(request)
     async with request.app[DB]() as session:
         entry = await _entry(session, request)
-        check_not_decided(entry)
-        res = REVIEWED[entry.object_type]
-        code = entry.object_code
-        ctx = Context()
-        await ctx.load_catalogue(session)
-        row = await get_row(session, res, code)
-        await load_pending(session, res, ctx, [code])
-        before = snapshot(res, row, ctx)
-        await claim(session, entry, ReviewStatus.ACCEPTED)
-        stale = stale_fields(entry, before)
-        if stale:
-            changed = ", ".join(
-                f"{f} is now {before.get(f)!r}, was {entry.previous.get(f)!r}" for f in stale
-            )
-            raise conflict(
-                f"{res.label} {code!r} changed since the declaration ({changed}); "
-                "reject this one and ask the unit to declare again"
-            )
-        try:
-            whole = validate(res.create, whole_of(res, before) | entry.changes)
-        except Problem as problem:
-            raise Problem(
-                409, "Conflict", f"the declared values no longer fit {res.label} {code!r}",
-                problem.errors,
-            ) from None  # fmt: skip
-        full = whole.model_dump()
-        apply_changes(res, row, {f: full[f] for f in entry.changes}, ctx)
-        row.verified = True
-        await decide(session, entry, ReviewStatus.ACCEPTED, actor, None)
-        await flush(session)
-        session.expire(row)
-        row = await get_row(session, res, code)
-        ctx.pending.clear()
-        after = snapshot(res, row, ctx)
-        note = f"review {entry.id} accepted"
-        await record(session, actor, "update", res.object_type, code, before, after, note)
-        (out,) = await _render(session, [entry])
+        out = await accept_entry(session, entry, actor)
         await commit(session)
     return respond(out)
 
@@ -276,10 +296,7 @@ async def reject(request: web.Request) -> web.Response:
     actor = actor_of(request)
     async with request.app[DB]() as session:
         entry = await _entry(session, request)
-        check_not_decided(entry)
-        await claim(session, entry, ReviewStatus.REJECTED)
-        await decide(session, entry, ReviewStatus.REJECTED, actor, why.comment)
-        (out,) = await _render(session, [entry])
+        out = await reject_entry(session, entry, actor, why.comment)
         await commit(session)
     return respond(out)
 

@@ -35,7 +35,7 @@ from collectors.invoices.schemas import (
 )
 from collectors.invoices.store import UploadMeta, store_invoices
 from collectors.invoices.tables import capped, out_of_memory
-from collectors.invoices.upload import XLSX, receive
+from collectors.invoices.upload import XLSX, Received, receive
 from collectors.invoices.validation import Buyers
 from registry.api import actor_of, principal_of, unit_ids
 from registry.models import Unit
@@ -106,19 +106,24 @@ UPLOAD_MEDIA: dict[str, Any] = {
 
 
 async def _unit_id(request: web.Request, code: str) -> int:
-    async with request.app[DB]() as session:
+    return await unit_id_of(request.app, code)
+
+
+async def unit_id_of(app: web.Application, code: str) -> int:
+    """The id of a unit by its code, or 404."""
+    async with app[DB]() as session:
         found = await unit_ids(session, {code})
     if code not in found:
         raise not_found("unit", code)
     return found[code]
 
 
-async def _buyers(request: web.Request, principal: Principal, code: str | None) -> Buyers:
+async def buyers_of(app: web.Application, principal: Principal, code: str | None) -> Buyers:
     """Who the rows may name as buyer: a buyer token its own unit, an official anyone."""
     if not principal.is_official:
         if code is not None and code != principal.unit_code:
             raise forbidden("a buyer token uploads only its own unit's invoices")
-        async with request.app[DB]() as session:
+        async with app[DB]() as session:
             credit = await session.scalar(
                 select(Unit.credit_code).where(Unit.id == principal.unit_id)
             )
@@ -129,8 +134,53 @@ async def _buyers(request: web.Request, principal: Principal, code: str | None) 
         return Buyers(default=principal.unit_id, only=principal.unit_id, only_reason=reason)
     if code is None:
         return Buyers()
-    unit = await _unit_id(request, code)
+    unit = await unit_id_of(app, code)
     return Buyers(default=unit, only=unit, only_reason=f"must be the credit code of unit {code}")
+
+
+async def upload_invoices(
+    app: web.Application,
+    received: Received,
+    buyers: Buyers,
+    meta: UploadMeta,
+    *,
+    dry_run: bool,
+) -> UploadResult:
+    """Read a received invoice file and store it (or only check it); the file is removed.
+
+    The API's upload and the workbench's upload form both come through here.
+    """
+    config = app[CONFIG]
+    try:
+        rows = await asyncio.to_thread(read_file, received.path, received.file_format)
+        async with app[DB]() as session:
+            report = await store_invoices(
+                session, rows, buyers, meta, config.today(), dry_run=dry_run,
+                write_lock=app[WRITES],
+            )  # fmt: skip
+    except MemoryError:
+        raise out_of_memory() from None
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise busy() from None
+    finally:
+        received.remove()
+    return UploadResult(
+        upload=report.upload,
+        dry_run=report.dry_run,
+        rows=report.rows,
+        stored=report.stored,
+        unchanged=report.unchanged,
+        duplicate_claims=report.duplicate_claims,
+        would_store=report.would_store,
+        expected=_expected(report.expected) if report.dry_run else None,
+        source=rows.source,
+        sheet=rows.sheet,
+        ignored_columns=rows.ignored,
+        skipped=[RowNotice(row=n.row, number=n.number, message=n.message) for n in rows.skipped],
+        warnings=[RowNotice(row=n.row, number=n.number, message=n.message) for n in rows.warnings],
+    )
 
 
 @operation(
@@ -149,56 +199,21 @@ async def post_invoices(request: web.Request) -> web.Response:
     principal = principal_of(request)
     require_role(principal, BUYERS, "upload invoices")
     query = read_query(request, UploadQuery)
-    buyers = await _buyers(request, principal, query.buyer)
-    config = request.app[CONFIG]
-    received = await receive(request, config.max_body_bytes)
+    buyers = await buyers_of(request.app, principal, query.buyer)
+    received = await receive(request, request.app[CONFIG].max_body_bytes)
     log.info(
         "invoice upload of %d bytes from key %s received; checking and storing",
         received.size,
         principal.key_id,
     )
-    try:
-        rows = await asyncio.to_thread(read_file, received.path, received.file_format)
-        meta = UploadMeta(
-            actor=actor_of(request),
-            uploaded_by=principal.key_id,
-            filename=received.filename,
-            sha256=received.sha256,
-        )
-        async with request.app[DB]() as session:
-            report = await store_invoices(
-                session,
-                rows,
-                buyers,
-                meta,
-                config.today(),
-                dry_run=query.dry_run,
-                write_lock=request.app[WRITES],
-            )
-    except MemoryError:
-        raise out_of_memory() from None
-    except OperationalError as exc:
-        if "locked" not in str(exc):
-            raise
-        raise busy() from None
-    finally:
-        received.remove()
-    result = UploadResult(
-        upload=report.upload,
-        dry_run=report.dry_run,
-        rows=report.rows,
-        stored=report.stored,
-        unchanged=report.unchanged,
-        duplicate_claims=report.duplicate_claims,
-        would_store=report.would_store,
-        expected=_expected(report.expected) if report.dry_run else None,
-        source=rows.source,
-        sheet=rows.sheet,
-        ignored_columns=rows.ignored,
-        skipped=[RowNotice(row=n.row, number=n.number, message=n.message) for n in rows.skipped],
-        warnings=[RowNotice(row=n.row, number=n.number, message=n.message) for n in rows.warnings],
+    meta = UploadMeta(
+        actor=actor_of(request),
+        uploaded_by=principal.key_id,
+        filename=received.filename,
+        sha256=received.sha256,
     )
-    return respond(result, status=201 if report.upload is not None else 200)
+    result = await upload_invoices(request.app, received, buyers, meta, dry_run=query.dry_run)
+    return respond(result, status=201 if result.upload is not None else 200)
 
 
 def _expected(rows: list[tuple[int, str, str]]) -> list[ExpectedRow]:

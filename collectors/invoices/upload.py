@@ -24,6 +24,8 @@ from registry.problems import Problem, bad_request, too_large
 BLOCK = 1 << 16
 GRACE_SECONDS = 30.0  # an upload may take this long whatever its size
 MIN_BYTES_PER_SECOND = 16 * 1024  # and then must have arrived at this average pace
+MAX_FIELDS = 8  # text fields kept from a page's upload form
+MAX_FIELD_BYTES = 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -98,14 +100,25 @@ async def _body_blocks(request: web.Request) -> AsyncIterator[bytes]:
         yield block
 
 
-async def receive(request: web.Request, limit: int) -> Received:
-    """The file of a CSV, XLSX or JSON body, or of a multipart form's `file` field."""
+async def receive(
+    request: web.Request, limit: int, form_fields: dict[str, str] | None = None
+) -> Received:
+    """The file of a CSV, XLSX or JSON body, or of a multipart form's `file` field.
+
+    Given `form_fields`, the small text fields a form sends before its file (a page's CSRF
+    token, its checkboxes) are put there.
+    """
     media = request.content_type
     if media == "multipart/form-data":
         try:
             reader = await request.multipart()
             while (part := await reader.next()) is not None:
-                if not isinstance(part, BodyPartReader) or part.name != "file":
+                if not isinstance(part, BodyPartReader):
+                    continue
+                if part.name != "file":
+                    if form_fields is not None and part.name and len(form_fields) < MAX_FIELDS:
+                        text = await part.read_chunk(MAX_FIELD_BYTES)
+                        form_fields[part.name[:64]] = text.decode("utf-8", "replace")
                     continue
                 filename = part.filename or ""
                 file_format = format_of_name(filename)

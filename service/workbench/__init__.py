@@ -11,11 +11,14 @@ from aiohttp import web
 from service.workbench import (
     browse,
     dashboard,
+    my_invoices,
     my_unit,
     notice_page,
     objections_pages,
+    reviews,
     sign_in,
     statements_pages,
+    what_if_page,
 )
 from service.workbench.core import session_middleware
 
@@ -32,8 +35,6 @@ def setup(app: web.Application) -> None:
     )
     app.middlewares.append(session_middleware)
     app.router.add_static("/static/", str(STATIC), append_version=False)
-    for module in (sign_in, dashboard, browse, my_unit):
+    pages = (sign_in, dashboard, browse, my_unit, my_invoices, reviews, what_if_page)
+    for module in (*pages, statements_pages, objections_pages, notice_page):
         module.add_routes(app)
-    statements_pages.add_routes(app)
-    objections_pages.add_routes(app)
-    notice_page.add_routes(app)

@@ -47,7 +47,8 @@ def grouped_bar_chart(
     top = max((v for _, values in items for v in values), default=0) or 1
     bar, gap, left, right, width = 16, 10, 120, 70, 480
     row = per * bar + gap
-    legend = 24 if series else 0
+    per_line = 2 if len(series) > 2 else max(len(series), 1)  # four names need two lines
+    legend = 24 * -(-len(series) // per_line)
     height = legend + row * len(items) + gap
     parts = [
         Markup(
@@ -56,12 +57,12 @@ def grouped_bar_chart(
         ).format(w=width, h=height, label=label)
     ]
     for s, name in enumerate(series):
-        x = left + s * 150
+        x, ly = left + (s % per_line) * 150, 24 * (s // per_line)
         parts.append(
             Markup(
-                '<rect x="{x}" y="6" width="12" height="12" fill="{c}"/>'
-                '<text x="{tx}" y="16" class="legend">{name}</text>'
-            ).format(x=x, c=PALETTE[s % len(PALETTE)], tx=x + 18, name=name)
+                '<rect x="{x}" y="{ry}" width="12" height="12" fill="{c}"/>'
+                '<text x="{tx}" y="{ty}" class="legend">{name}</text>'
+            ).format(x=x, ry=ly + 6, c=PALETTE[s % len(PALETTE)], tx=x + 18, ty=ly + 16, name=name)
         )
     span = width - left - right
     for i, (name, values) in enumerate(items):

@@ -18,9 +18,11 @@ from registry.fields import DIVISIONS
 from registry.models import ComputingCenter, FiveGSite, IdentifierNode, Unit
 from registry.web import DB
 from registry.web_sessions import SignedIn
+from service.workbench.awards import awards_chart
 from service.workbench.charts import bar_chart, column_chart, grouped_bar_chart
 from service.workbench.core import PageContext, page
 from service.workbench.i18n import Translate, choose_lang
+from service.workbench.reviews import pending_count
 
 OPERATIONAL = "operational"
 TEN_THOUSAND_FEN = 1_000_000  # 万元 in fen
@@ -150,8 +152,12 @@ async def overview(session: AsyncSession, _: Translate) -> dict[str, Any]:
 @page("dashboard.html", officials=True)
 async def dashboard(request: web.Request, signed: SignedIn) -> PageContext:
     """GET /dashboard: key figures and charts."""
+    _ = Translate(choose_lang(request))
     async with request.app[DB]() as session:
-        return await overview(session, Translate(choose_lang(request)))
+        context = await overview(session, _)
+        context["figures"].append(("reviews_pending", await pending_count(session)))
+        context["charts"].insert(1, ("awards_by_clause", await awards_chart(session, _)))
+    return context
 
 
 def add_routes(app: web.Application) -> None:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from aiohttp import web
 
 from service.workbench.words_statements import STATEMENT_WORDS
+from service.workbench.words_units import UNIT_WORDS
 
 
 class Lang(StrEnum):
@@ -154,9 +155,11 @@ def translator(lang: Lang) -> Translate:
     return Translate(lang)
 
 
+# Later books win on a shared key: the statement pages' words are the more general ones.
 BOOKS: tuple[Mapping[str, tuple[str, str]], ...] = (
     CORE_WORDS,
     VALUES,
+    UNIT_WORDS,
     STATEMENT_WORDS,
 )
 WORDS: Mapping[str, tuple[str, str]] = {k: v for book in BOOKS for k, v in book.items()}

@@ -10,6 +10,7 @@ from registry.models import ComputingCenter, FiveGSite, IdentifierNode, Unit
 from registry.money import from_fen
 from registry.web import DB
 from registry.web_sessions import SignedIn
+from service.workbench.awards import unit_awards
 from service.workbench.core import PageContext, page
 from service.workbench.my_lines import my_statement_lines
 
@@ -50,7 +51,9 @@ async def my_unit(request: web.Request, signed: SignedIn) -> PageContext:
             .tuples()
             .all()
         )
+        awards = await unit_awards(request.app, session, unit_id)  # my_awards.html
     return {
+        "awards": awards,
         "unit": unit,
         "centres": centres,
         "nodes": nodes,
