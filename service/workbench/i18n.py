@@ -155,12 +155,12 @@ def translator(lang: Lang) -> Translate:
     return Translate(lang)
 
 
-# Later books win on a shared key: the statement pages' words are the more general ones.
+# A later book wins on a shared key: the invoice statuses say why, in full, on every page.
 BOOKS: tuple[Mapping[str, tuple[str, str]], ...] = (
     CORE_WORDS,
     VALUES,
-    UNIT_WORDS,
     STATEMENT_WORDS,
+    UNIT_WORDS,
 )
 WORDS: Mapping[str, tuple[str, str]] = {k: v for book in BOOKS for k, v in book.items()}
 

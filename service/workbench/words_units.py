@@ -19,7 +19,6 @@ UNIT_WORDS: Mapping[str, tuple[str, str]] = {
     ),
     "file": ("文件", "File"),
     "dry_run": ("仅检查，不保存", "Check only, store nothing"),
-    "upload": ("上传", "Upload"),
     "upload_stored": (
         "已保存 {stored} 张发票，{unchanged} 张此前已上传且内容相同。",
         "{stored} invoices stored; {unchanged} were already stored with the same values.",
@@ -155,7 +154,6 @@ UNIT_WORDS: Mapping[str, tuple[str, str]] = {
     "err_too_large": ("文件过大", "the file is too large"),
     # awards on /my
     "my_awards": ("本单位奖补", "Our awards"),
-    "clause": ("奖补条款", "Clause"),
     "period": ("期间", "Period"),
     "expected": ("预计（按当前数据测算）", "Expected (live facts)"),
     "granted": ("已确定（终稿及已拨付）", "Granted (final and disbursed)"),
@@ -167,7 +165,6 @@ UNIT_WORDS: Mapping[str, tuple[str, str]] = {
     "computing_center_build": ("算力中心建设补贴", "computing centre construction"),
     "compute_voucher": ("算力券", "compute voucher"),
     "identifier_node": ("标识解析二级节点补贴", "identifier node"),
-    "total": ("合计", "Total"),
     # reviews page
     "reviews_help": (
         "单位申报的影响奖补金额的数值，待主管部门核实。接受后即成为已核实数值。",
@@ -185,8 +182,6 @@ UNIT_WORDS: Mapping[str, tuple[str, str]] = {
     "review_update": ("变更", "change"),
     "stale": ("对象已变更，只能驳回", "object changed since; reject only"),
     "accept": ("接受", "Accept"),
-    "reject": ("驳回", "Reject"),
-    "comment": ("驳回理由", "Reason"),
     "comment_required": ("请填写驳回理由。", "Give a reason for rejecting."),
     "accepted_note": ("已接受申报 {id}。", "Declaration {id} accepted."),
     "rejected_note": ("已驳回申报 {id}。", "Declaration {id} rejected."),
