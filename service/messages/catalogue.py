@@ -1,0 +1,89 @@
+"""A message catalogue: English templates as ids, matched whole, rendered in Chinese."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+# Placeholders whose value is itself a message (translated in turn) or a noun of the domain.
+NESTED = frozenset({"problem", "message", "refused", "error", "exc", "detail", "reason"})
+NOUNED = frozenset({"kind", "what", "label", "noun", "word"})
+
+
+def placeholders(template: str) -> list[str]:
+    """The named fields of a template, in order (`{unit}` -> unit)."""
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+
+
+def _plain(template: str) -> str:
+    return template.replace("{{", "{").replace("}}", "}")
+
+
+_NAMED = re.compile(r"(?P<noun>.+?) (?P<code>'[^']*'|\"[^\"]*\"|[0-9]+)")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is not None:
+            # Non-greedy and anchored: the literal text around a field decides where it ends.
+            parts.append(f"(?P<{name}>.+?)")
+    return re.compile("".join(parts), re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One message: its English template, compiled, and its Chinese template."""
+
+    english: str
+    chinese: str
+    pattern: re.Pattern[str]
+    weight: int  # literal characters: the most specific template wins
+
+
+class Catalogue:
+    """English message templates compiled once; `zh(text)` is the Chinese or None."""
+
+    def __init__(self, books: Iterable[Mapping[str, str]], nouns: Mapping[str, str]) -> None:
+        self.books = tuple(books)
+        self.nouns = dict(nouns)
+        self.exact: dict[str, str] = {}
+        entries: list[Entry] = []
+        for book in self.books:
+            for english, chinese in book.items():
+                if not placeholders(english):
+                    self.exact[_plain(english)] = _plain(chinese)
+                    continue
+                weight = len(re.sub(r"\{[^}]*\}", "", english))
+                entries.append(Entry(english, chinese, _pattern(english), weight))
+        self.entries = sorted(entries, key=lambda e: -e.weight)
+
+    def zh(self, text: str) -> str | None:
+        """The Chinese of one English message, or None when the catalogue lacks it."""
+        found = self.exact.get(text)
+        if found is not None:
+            return found
+        for entry in self.entries:
+            match = entry.pattern.fullmatch(text)
+            if match is not None:
+                fields = {k: self._field(k, v) for k, v in match.groupdict().items()}
+                return entry.chinese.format(**fields)
+        return None
+
+    def _field(self, name: str, value: str) -> str:
+        if name in NOUNED:
+            named = _NAMED.fullmatch(value)
+            if value not in self.nouns and named is not None:
+                # "computing centre 'HRB-AI'": the noun in Chinese, the code as it is.
+                noun = named["noun"]
+                return f"{self.nouns.get(noun, noun)} {named['code']}"
+            return self.nouns.get(value, value)
+        if name in NESTED or name.startswith("message"):
+            return self.zh(value) or value
+        return value
+
+    def __len__(self) -> int:
+        return len(self.exact) + len(self.entries)
