@@ -12,6 +12,7 @@ from service.messages.common_zh import (
     CLI,
     COMMON,
     NOUNS,
+    PYDANTIC_REASONS,
     PYDANTIC_TEXT,
     STATUS_TITLES,
     TITLES,
@@ -21,7 +22,16 @@ from service.messages.lang import Language, from_accept_language, from_environme
 from service.messages.pydantic_zh import by_type
 from service.messages.registry_zh import REGISTRY
 
-BOOKS = (COMMON, PYDANTIC_TEXT, REGISTRY, INVOICES, TELEMETRY, STATEMENTS, SCENARIOS)
+BOOKS = (
+    COMMON,
+    PYDANTIC_TEXT,
+    PYDANTIC_REASONS,
+    REGISTRY,
+    INVOICES,
+    TELEMETRY,
+    STATEMENTS,
+    SCENARIOS,
+)
 CATALOGUE = Catalogue(BOOKS, NOUNS)
 CLI_CATALOGUE = Catalogue((CLI, *BOOKS), NOUNS)
 # Codes pydantic gives whose text is the validator's own message: those go through the catalogue.

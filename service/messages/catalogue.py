@@ -10,6 +10,11 @@ from dataclasses import dataclass
 # Placeholders whose value is itself a message (translated in turn) or a noun of the domain.
 NESTED = frozenset({"problem", "message", "refused", "error", "exc", "detail", "reason"})
 NOUNED = frozenset({"kind", "what", "label", "noun", "word"})
+# Placeholders that are always numbers: they never swallow the words around them.
+NUMERIC = frozenset({
+    "count", "row", "line", "index", "limit", "listed", "rows", "total", "created", "updated",
+    "unchanged", "stored", "claimed", "places", "grace", "rate", "days", "column",
+})  # fmt: skip
 
 
 def placeholders(template: str) -> list[str]:
@@ -30,7 +35,8 @@ def _pattern(template: str) -> re.Pattern[str]:
         parts.append(re.escape(literal))
         if name is not None:
             # Non-greedy and anchored: the literal text around a field decides where it ends.
-            parts.append(f"(?P<{name}>.+?)")
+            body = "-?[0-9][0-9,._eE+]*" if name in NUMERIC else ".+?"
+            parts.append(f"(?P<{name}>{body})")
     return re.compile("".join(parts), re.DOTALL)
 
 
@@ -66,12 +72,18 @@ class Catalogue:
         found = self.exact.get(text)
         if found is not None:
             return found
+        partial: str | None = None
         for entry in self.entries:
             match = entry.pattern.fullmatch(text)
-            if match is not None:
-                fields = {k: self._field(k, v) for k, v in match.groupdict().items()}
+            if match is None:
+                continue
+            fields = {k: self._field(k, v) for k, v in match.groupdict().items()}
+            whole = all(fields[k] != v or k not in NESTED for k, v in match.groupdict().items())
+            if whole:
                 return entry.chinese.format(**fields)
-        return None
+            # A frame ("{path}: {detail}") whose inside is unknown: try a more fitting entry first.
+            partial = partial or entry.chinese.format(**fields)
+        return partial
 
     def _field(self, name: str, value: str) -> str:
         if name in NOUNED:
@@ -81,7 +93,10 @@ class Catalogue:
                 noun = named["noun"]
                 return f"{self.nouns.get(noun, noun)} {named['code']}"
             return self.nouns.get(value, value)
-        if name in NESTED or name.startswith("message"):
+        if name == "choices":
+            # pydantic lists alternatives as "'a', 'b' or 'c'".
+            return value.replace("' or '", "' 或 '")
+        if name in NESTED:
             return self.zh(value) or value
         return value
 

@@ -29,7 +29,7 @@ INVOICES: Mapping[str, str] = {
     "at most {limit} items": "最多 {limit} 项",
     "at most {limit} reports in one batch": "每批最多 {limit} 条销售记录",
     "give it as a string: a number loses leading zeros": "请写成字符串：写成数字会丢失开头的 0",
-    "says the same as column {column}; keep one of them": "与 {column} 列含义相同，请只保留其中一列",
+    "says the same as column {other}; keep one of them": "与 {other} 列含义相同，请只保留其中一列",
     "the file is empty: the first line names the columns": "文件为空：第一行应为列名",
     "the header has {count} columns; at most {limit} are read": "表头有 {count} 列，最多读取 {limit} 列",
     "sheet {title} is empty: its first row names the columns": "工作表 {title} 为空：第一行应为列名",
@@ -64,13 +64,13 @@ INVOICES: Mapping[str, str] = {
     "another upload stored some of these invoices at the same moment; send the file again": (
         "另一次上传同时保存了其中部分发票，请重新上传文件"
     ),
-    "already uploaded with other values: stored {stored}": "已上传过且内容不同：已存为 {stored}",
+    "already uploaded with other values: stored {shown}": "已上传过且内容不同：已存为 {shown}",
     # collectors/invoices/validation.py
     "the spreadsheet holds it as a number, which keeps only 15 significant digits; format the column as text and export again": (
         "表格将其存为数字，只保留 15 位有效数字；请将该列设为文本格式后重新导出"
     ),
-    "{value} is not an invoice number: a digital invoice (数电票) has 20 digits; an older VAT invoice has an 8-digit number and its code in {column}": (
-        "{value} 不是有效的发票号码：数电票号码为 20 位数字；旧版增值税发票号码为 8 位，发票代码填在 {column}"
+    "{value} is not an invoice number: a digital invoice (数电票) has 20 digits; an older VAT invoice has an 8-digit number and its code in {code_column}": (
+        "{value} 不是有效的发票号码：数电票号码为 20 位数字；旧版增值税发票号码为 8 位，发票代码填在 {code_column}"
     ),
     "{value} is not an invoice code: it has 10 or 12 digits": "{value} 不是有效的发票代码：发票代码为 10 位或 12 位数字",
     "{value}: with an invoice code the number has 8 digits": "{value}：有发票代码时，发票号码应为 8 位数字",
@@ -140,7 +140,7 @@ INVOICES: Mapping[str, str] = {
     ),
     "required when an official reports": "主管部门报送时必填",
     "appears twice in this batch (first at index {index})": "在本批次中重复出现（首次出现在第 {index} 项）",
-    "already reported with other values: stored {stored}": "已报送过且内容不同：已存为 {stored}",
+    "already reported with other values: stored {shown}": "已报送过且内容不同：已存为 {shown}",
     "another request stored some of these reports; send them again": "另一请求同时保存了其中部分销售记录，请重新提交",
     "no reports: the file has a header row only": "没有销售记录：文件只有表头",
 }
@@ -150,7 +150,7 @@ TELEMETRY: Mapping[str, str] = {
     "{name} is not JSON; send finite numbers": "{name} 不是合法的 JSON 数值，请发送有限数值",
     "unknown centre {code}": "算力中心 {code} 不存在",
     "{count} samples name another unit's centre": "有 {count} 个样本属于其他单位的算力中心",
-    "{value} is out of range: at most ±{limit}": "{value} 超出范围：绝对值不能超过 {limit}",
+    "{value} is out of range: at most ±{max}": "{value} 超出范围：绝对值不能超过 {max}",
     "must be between {low} and {high}": "必须在 {low} 到 {high} 之间",
     "the centre changed while the push arrived; push again": "推送期间算力中心信息已变更，请重新推送",
     # collectors/telemetry/pushgateway.py
@@ -172,6 +172,20 @@ TELEMETRY: Mapping[str, str] = {
     ),
     "line {line}: the text is not UTF-8": "第 {line} 行：文本不是 UTF-8 编码",
     "text format parsing error in {where}": "文本格式解析错误：{where}",
+    "text format parsing error in line {line}: {problem}": "文本格式解析错误，第 {line} 行：{problem}",
+    # prometheus_client's parser (the {problem} above)
+    "malformed label set of {name} at {where}": "标签集 {name} 格式错误（位于 {where}）",
+    "leading comma: {text}": "开头多了逗号：{text}",
+    "empty term in line: {text}": "行中有空项：{text}",
+    "unexpected text after quote: {text}": "引号后有多余内容：{text}",
+    "invalid line, duplicate label name: {text}": "无效的行，标签名重复：{text}",
+    "Invalid labels: {text}": "标签不合法：{text}",
+    "multiple commas": "连续多个逗号",
+    "missing close quote": "缺少右引号",
+    "Invalid value: {value}": "数值不合法：{value}",
+    "invalid metric name:{text}": "指标名不合法：{text}",
+    "metric name specified more than once": "指标名重复指定",
+    "unquoted UTF-8 metric name": "含 UTF-8 字符的指标名须加引号",
     "line {line}: metric names have at most {limit} chars": "第 {line} 行：指标名最多 {limit} 个字符",
     "line {line}: the timestamp {value} is out of range": "第 {line} 行：时间戳 {value} 超出范围",
     "line {line}: {problem}": "第 {line} 行：{problem}",

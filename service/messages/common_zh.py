@@ -128,7 +128,7 @@ PYDANTIC_TEXT: Mapping[str, str] = {
     "Input should be a valid boolean, unable to interpret input": "应为布尔值（true 或 false），无法识别",
     "Input should be a valid list": "应为列表",
     "Input should be a valid dictionary": "应为对象",
-    "Input should be a valid dictionary or instance of {model}": "应为对象",
+    "Input should be a valid dictionary or instance of {model}": "应为对象（{model}）",
     "Input should be a valid date": "应为日期",
     "Input should be a valid datetime": "应为日期时间",
     "Input should be a valid array": "应为数组",
@@ -138,7 +138,11 @@ PYDANTIC_TEXT: Mapping[str, str] = {
     "Input should be a valid date or datetime, {reason}": "应为有效日期：{reason}",
     "Input should be a valid datetime, {reason}": "应为有效日期时间：{reason}",
     "Input should be a valid date in the format YYYY-MM-DD, {reason}": "应为 YYYY-MM-DD 格式的日期：{reason}",
-    "Input should be {expected}": "应为 {expected}",
+    "Input should be '{choices}": "应为 '{choices}",
+    "Input should be a valid datetime or date, {reason}": "应为日期时间或日期：{reason}",
+    "Input should be a valid time, {reason}": "应为有效时间：{reason}",
+    "Input should have timezone info": "时间须带时区",
+    "Input should not have timezone info": "时间不应带时区",
     "Input should be greater than {limit}": "应大于 {limit}",
     "Input should be greater than or equal to {limit}": "应大于或等于 {limit}",
     "Input should be less than {limit}": "应小于 {limit}",
@@ -178,6 +182,32 @@ PYDANTIC_TEXT: Mapping[str, str] = {
         "{discriminator} 的值 {tag} 不在允许范围内：{expected}"
     ),
     "Assertion failed, {reason}": "校验失败：{reason}",
+}
+
+# The reasons pydantic's date, time and URL parsers give (the {reason} of the texts above).
+PYDANTIC_REASONS: Mapping[str, str] = {
+    "input is too short": "输入过短",
+    "input is too long": "输入过长",
+    "invalid character in year": "年份中有无效字符",
+    "invalid character in month": "月份中有无效字符",
+    "invalid character in day": "日期中有无效字符",
+    "invalid character in hour": "小时中有无效字符",
+    "invalid date separator, expected `-`": "日期分隔符无效，应为 -",
+    "invalid datetime separator, expected `T`, `t`, `_` or space": "日期与时间之间的分隔符无效，应为 T 或空格",
+    "month value is outside expected range of 1-12": "月份应在 1 到 12 之间",
+    "day value is outside expected range": "日期超出该月的天数",
+    "unexpected extra characters at the end of the input": "末尾有多余字符",
+    "invalid timezone sign": "时区符号无效",
+    "relative URL without a base": "缺少协议和主机的相对网址",
+    "empty host": "主机名为空",
+    "invalid port number": "端口号无效",
+    "invalid international domain name": "国际化域名无效",
+    "invalid IPv4 address": "IPv4 地址无效",
+    "invalid IPv6 address": "IPv6 地址无效",
+    "expected value at line {line} column {column}": "第 {line} 行第 {column} 列应为一个值",
+    "EOF while parsing a value at line {line} column {column}": "第 {line} 行第 {column} 列处内容意外结束",
+    "trailing characters at line {line} column {column}": "第 {line} 行第 {column} 列之后有多余字符",
+    "key must be a string at line {line} column {column}": "第 {line} 行第 {column} 列的键必须是字符串",
 }
 
 # The nouns and verb phrases messages name ({kind}, {what}, {label}).
