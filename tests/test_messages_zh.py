@@ -24,9 +24,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 # Three English words in a row, once quoted values are taken out: an English sentence left over.
 ENGLISH_RUN = re.compile(r"\b[A-Za-z]{2,} [a-z]{2,} [a-z]{2,}\b")
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”")
-HEADER_ZH = (
-    "数电发票号码,购买方纳税人识别号,销售方纳税人识别号,开票日期,价税合计,发票类型,被冲红发票号码"
-)
+HEADER_ZH = "发票号码,购买方统一社会信用代码,销售方统一社会信用代码,开票日期,价税合计,发票类型,被冲红发票号码"
 B1, P1 = CREDIT["B4"], CREDIT["P1"]
 
 
@@ -350,7 +348,7 @@ CORPUS: list[Case] = [
         422,
         data=csv(
             f"{B1},{P1},2025-03-01,100",
-            header="购买方纳税人识别号,销售方纳税人识别号,开票日期,价税合计",
+            header="购买方统一社会信用代码,销售方统一社会信用代码,开票日期,价税合计",
         ),
         headers=CSV,
     ),

@@ -87,12 +87,13 @@ class Catalogue:
 
     def _field(self, name: str, value: str) -> str:
         if name in NOUNED:
+            if value in self.nouns:
+                return self.nouns[value]
             named = _NAMED.fullmatch(value)
-            if value not in self.nouns and named is not None:
+            if named is not None and named["noun"] in self.nouns:
                 # "computing centre 'HRB-AI'": the noun in Chinese, the code as it is.
-                noun = named["noun"]
-                return f"{self.nouns.get(noun, noun)} {named['code']}"
-            return self.nouns.get(value, value)
+                return f"{self.nouns[named['noun']]} {named['code']}"
+            return self.zh(value) or value
         if name == "choices":
             # pydantic lists alternatives as "'a', 'b' or 'c'".
             return value.replace("' or '", "' 或 '")

@@ -34,11 +34,11 @@ INVOICES: Mapping[str, str] = {
     "the header has {count} columns; at most {limit} are read": "表头有 {count} 列，最多读取 {limit} 列",
     "sheet {title} is empty: its first row names the columns": "工作表 {title} 为空：第一行应为列名",
     "the workbook has no visible worksheet": "工作簿中没有可见的工作表",
-    "{what} unpacks to {size} bytes; the limit is {limit} bytes": "{what}解压后为 {size} 字节，上限为 {limit} 字节",
+    "{what} unpacks to {size} bytes; the limit is {limit} bytes": "{what} 解压后为 {size} 字节，上限为 {limit} 字节",
     "the sheet has more than {limit} rows": "工作表超过 {limit} 行",
     "the sheet has more than {limit} cells": "工作表超过 {limit} 个单元格",
     "row {row} has a value beyond column {limit}, the limit": "第 {row} 行在第 {limit} 列（上限）之后仍有内容",
-    "{what} near line {line} is longer than {limit} bytes": "{what}在第 {line} 行附近超过 {limit} 字节",
+    "{what} near line {line} is longer than {limit} bytes": "{what} 在第 {line} 行附近超过 {limit} 字节",
     "more than {limit} rows": "超过 {limit} 行",
     "the file was refused: {message}": "文件被拒收：{message}",
     "the file needs more memory than the service can give one upload; split it": (

@@ -89,7 +89,7 @@ COMMON: Mapping[str, str] = {
     "role {role} may not change {what}": "角色 {role} 无权修改{what}",
     "role {role} may not change a {what}": "角色 {role} 无权修改{what}",
     "{what} belongs to another unit; a {role} token acts only on its own unit's objects": (
-        "{what}属于其他单位；{role} 角色的令牌只能操作本单位的数据"
+        "{what} 属于其他单位；{role} 角色的令牌只能操作本单位的数据"
     ),
     "a {role} token acts only on its own unit's objects": "{role} 角色的令牌只能操作本单位的数据",
     "a token acts only on its own unit's objects": "令牌只能操作本单位的数据",
@@ -216,6 +216,7 @@ NOUNS: Mapping[str, str] = {
     "units": "单位",
     "computing centre": "算力中心",
     "computing centres": "算力中心",
+    "centre": "算力中心",
     "identifier node": "标识解析二级节点",
     "identifier nodes": "标识解析二级节点",
     "5G site": "5G 基站",

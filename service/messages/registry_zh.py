@@ -55,7 +55,7 @@ REGISTRY: Mapping[str, str] = {
     "{value} appears twice in this list (letter case aside)": "{value} 在本次列表中重复出现（不区分大小写）",
     "conflicts with registered objects; nothing was stored": "与已登记的数据冲突，未保存任何数据",
     "a concurrent change got there first; read it and try again": "数据已被同时进行的另一修改更新，请重新读取后再试",
-    "{what} still has {count} {noun}; remove them first": "{what}下仍有 {count} 个{noun}，请先删除",
+    "{what} still has {count} {noun}; remove them first": "{what} 下仍有 {count} 个{noun}，请先删除",
     "other records still depend on {what}": "仍有其他记录依赖{what}",
     "{what} of unit {unit}": "单位 {unit} 的{what}",
     # registry/review.py, review_api.py
@@ -66,7 +66,7 @@ REGISTRY: Mapping[str, str] = {
     ),
     "the declared values no longer fit {what}": "申报的数值与{what}的现状不再相符",
     "{what} changed since the declaration ({changed}); reject this one and ask the unit to declare again": (
-        "{what}在申报后已变更（{changed}），请退回本次申报并请单位重新申报"
+        "{what} 在申报后已变更（{changed}），请退回本次申报并请单位重新申报"
     ),
     # registry/importer.py
     "a scenario file is a mapping at the top level": "场景文件的顶层必须是映射（mapping）",
