@@ -693,3 +693,18 @@ async def _run(argv: list[str]) -> int:
     import asyncio
 
     return await asyncio.to_thread(cli_main, argv)
+
+
+async def test_a_page_shows_an_api_problem_in_the_page_language(
+    client: Any, database_url: str
+) -> None:
+    from tests.workbench.conftest import sign_in
+
+    assert (await sign_in(client, await make_token(database_url, "GOV", "official"))).status == 303
+    page = await client.get("/registry/units?offset=abc")
+    assert page.status == 400
+    html = await page.text()
+    assert "offset 必须是整数" in html and "请求无法读取" in html, html
+    page = await client.get("/registry/units?offset=abc&lang=en")
+    html = await page.text()
+    assert "offset must be a whole number" in html and "必须是整数" not in html
