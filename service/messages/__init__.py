@@ -33,7 +33,8 @@ BOOKS = (
     SCENARIOS,
 )
 CATALOGUE = Catalogue(BOOKS, NOUNS)
-CLI_CATALOGUE = Catalogue((CLI, *BOOKS), NOUNS)
+# The CLI's frames ("row 3: field: message") come first, around a message of the catalogue.
+CLI_FRAMES = Catalogue((CLI,), NOUNS, inner=CATALOGUE)
 # Codes pydantic gives whose text is the validator's own message: those go through the catalogue.
 _OWN_TEXT = frozenset({"value_error", "assertion_error"})
 
@@ -41,6 +42,11 @@ _OWN_TEXT = frozenset({"value_error", "assertion_error"})
 def zh(text: str) -> str | None:
     """The Chinese of one message, or None when the catalogue lacks it."""
     return CATALOGUE.zh(text)
+
+
+def cli_zh(line: str) -> str | None:
+    """One line the CLI prints, in Chinese: a frame around a known message, or the message."""
+    return CLI_FRAMES.zh(line, whole=True) or CATALOGUE.zh(line) or CLI_FRAMES.zh(line)
 
 
 def title_zh(title: str, status: int) -> str:
@@ -84,8 +90,9 @@ def untranslated(problem: Problem) -> Iterable[str]:
 
 __all__ = [
     "CATALOGUE",
-    "CLI_CATALOGUE",
+    "CLI_FRAMES",
     "Language",
+    "cli_zh",
     "from_accept_language",
     "from_environment",
     "localize",

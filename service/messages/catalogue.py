@@ -53,8 +53,14 @@ class Entry:
 class Catalogue:
     """English message templates compiled once; `zh(text)` is the Chinese or None."""
 
-    def __init__(self, books: Iterable[Mapping[str, str]], nouns: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        books: Iterable[Mapping[str, str]],
+        nouns: Mapping[str, str],
+        inner: Catalogue | None = None,
+    ) -> None:
         self.books = tuple(books)
+        self.inner = inner  # translates the messages inside a message; itself when None
         self.nouns = dict(nouns)
         self.exact: dict[str, str] = {}
         entries: list[Entry] = []
@@ -67,8 +73,12 @@ class Catalogue:
                 entries.append(Entry(english, chinese, _pattern(english), weight))
         self.entries = sorted(entries, key=lambda e: -e.weight)
 
-    def zh(self, text: str) -> str | None:
-        """The Chinese of one English message, or None when the catalogue lacks it."""
+    def zh(self, text: str, whole: bool = False) -> str | None:
+        """The Chinese of one English message, or None when the catalogue lacks it.
+
+        A match whose inner message is unknown is given only when no match is whole, and
+        never when `whole` is asked for.
+        """
         found = self.exact.get(text)
         if found is not None:
             return found
@@ -83,7 +93,7 @@ class Catalogue:
                 return entry.chinese.format(**fields)
             # A frame ("{path}: {detail}") whose inside is unknown: try a more fitting entry first.
             partial = partial or entry.chinese.format(**fields)
-        return partial
+        return None if whole else partial
 
     def _field(self, name: str, value: str) -> str:
         if name in NOUNED:
@@ -98,7 +108,7 @@ class Catalogue:
             # pydantic lists alternatives as "'a', 'b' or 'c'".
             return value.replace("' or '", "' 或 '")
         if name in NESTED:
-            return self.zh(value) or value
+            return (self.inner or self).zh(value) or value
         return value
 
     def __len__(self) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from service.messages import CLI_CATALOGUE
+from service.messages import cli_zh
 from service.messages.lang import Language, from_environment
 
 
@@ -68,7 +68,7 @@ def zh_line(line: str) -> str:
     body = line.lstrip(" ")
     if not body:
         return line
-    found = CLI_CATALOGUE.zh(body.rstrip())
+    found = cli_zh(body.rstrip())
     return line if found is None else line[: len(line) - len(body)] + found
 
 

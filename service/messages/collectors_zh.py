@@ -38,7 +38,8 @@ INVOICES: Mapping[str, str] = {
     "the sheet has more than {limit} rows": "工作表超过 {limit} 行",
     "the sheet has more than {limit} cells": "工作表超过 {limit} 个单元格",
     "row {row} has a value beyond column {limit}, the limit": "第 {row} 行在第 {limit} 列（上限）之后仍有内容",
-    "{what} near line {line} is longer than {limit} bytes": "{what} 在第 {line} 行附近超过 {limit} 字节",
+    "a line near line {line} is longer than {limit} bytes": "第 {line} 行附近有一行超过 {limit} 字节",
+    "the header line near line {line} is longer than {limit} bytes": "表头行（第 {line} 行）超过 {limit} 字节",
     "more than {limit} rows": "超过 {limit} 行",
     "the file was refused: {message}": "文件被拒收：{message}",
     "the file needs more memory than the service can give one upload; split it": (

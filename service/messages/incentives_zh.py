@@ -8,6 +8,7 @@ from collections.abc import Mapping
 STATEMENTS: Mapping[str, str] = {
     # incentives/statements (runs_api, workflow_api, review, workflow)
     "no {what} {ident}": "{what} {ident} 不存在",
+    "no line {line} in statement {id}": "核算单 {id} 中没有条目 {line}",
     "no statement with id {id}": "编号为 {id} 的奖补核算单不存在",
     "unknown policy {policy}; loaded: {known}": "未知政策 {policy}，已加载：{known}",
     "statement {id}: {refused}": "核算单 {id}：{refused}",
