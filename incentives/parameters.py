@@ -25,8 +25,9 @@ UNIT_KINDS = (
 PRECISIONS = ("FP16", "FP32", "FP64")
 COST_CATEGORIES = ("equipment", "software", "civil_works", "other")
 OVERLAP_MODES = ("top_up",)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# ASCII digits only ([0-9]; \d would take any script's digits). $ would allow a final newline.
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 
 
 class PolicyError(Exception):

@@ -13,8 +13,9 @@ from incentives.outcome import Reason
 from incentives.parameters import parse_date, parse_decimal, parse_money
 from registry.credit_code import credit_code_error
 
-_INVOICE_NUMBER = re.compile(r"^(\d{20}|\d{10}[-_ ]?\d{8}|\d{12}[-_ ]?\d{8})$")
-YEAR = re.compile(r"^\d{4}$")
+# ASCII digits only: \d would take full-width and other scripts' digits as different numbers.
+_INVOICE_NUMBER = re.compile(r"^([0-9]{20}|[0-9]{10}[-_ ]?[0-9]{8}|[0-9]{12}[-_ ]?[0-9]{8})\Z")
+YEAR = re.compile(r"^[0-9]{4}\Z")
 
 
 def _code(raw: object) -> str:

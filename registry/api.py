@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit import Actor, record, record_many
 from registry.models import Unit
-from registry.problems import FieldError, Problem, conflict, invalid, not_found
+from registry.problems import FieldError, Problem, conflict, forbidden, invalid, not_found
 from registry.resources import RESOURCES, Context, Resource
 from registry.review import declare, held_for_review, load_pending, withdraw_all
 from registry.roles import Principal, check_read, check_write, may_read_all
@@ -24,12 +24,13 @@ from registry.web import (
     DB,
     PRINCIPAL,
     REQUEST_ID,
+    check_list_length,
     operation,
     read_json,
     read_query,
     respond,
     validate,
-    validate_many,
+    validate_many_off_loop,
 )
 
 log = logging.getLogger("infra_incentives.registry")
@@ -56,15 +57,17 @@ async def unit_ids(session: AsyncSession, codes: set[str]) -> dict[str, int]:
 
 
 async def _existing(
-    session: AsyncSession, res: Resource, column: str, values: set[Any]
-) -> set[Any]:
+    session: AsyncSession, res: Resource, column: str, values: set[str]
+) -> dict[str, str]:
+    """The stored values equal to these but for case, by their lower-case form."""
     if not values:
-        return set()
+        return {}
     col = getattr(res.table, column)
-    found: set[Any] = set()
-    chunk = sorted(values)
+    found: dict[str, str] = {}
+    chunk = sorted({v.lower() for v in values})
     for start in range(0, len(chunk), 500):
-        found |= set(await session.scalars(select(col).where(col.in_(chunk[start : start + 500]))))
+        query = select(col).where(func.lower(col).in_(chunk[start : start + 500]))
+        found |= {stored.lower(): stored for stored in await session.scalars(query)}
     return found
 
 
@@ -86,23 +89,71 @@ async def check_references(
                 errors.append(FieldError(f"accelerators.{j}.model", message, index(i)))
     clashes: list[FieldError] = []
     for column in res.unique:
+        # Unique regardless of case: "DC-1" and "dc-1" side by side would be read as one.
         values = [item.get(column) for item in items]
         stored = await _existing(session, res, column, {v for v in values if v is not None})
-        seen: set[Any] = set()
+        seen: set[str] = set()
         for i, value in enumerate(values):
             if value is None:
                 continue
-            if value in stored:
-                clashes.append(FieldError(column, f"{value!r} is already registered", index(i)))
-            elif value in seen:
-                errors.append(FieldError(column, f"{value!r} appears twice in this list", index(i)))
-            seen.add(value)
+            key = value.lower()
+            if key in stored:
+                shown = "" if stored[key] == value else f" as {stored[key]!r}"
+                message = f"{value!r} is already registered{shown}"
+                clashes.append(FieldError(column, message, index(i)))
+            elif key in seen:
+                message = f"{value!r} appears twice in this list (letter case aside)"
+                errors.append(FieldError(column, message, index(i)))
+            seen.add(key)
     if errors:
         raise invalid(errors + clashes)
     if clashes:
         # Valid input that collides with what is stored: a conflict, not a malformed request.
         problem = invalid(clashes, "conflicts with registered objects; nothing was stored")
         raise Problem(409, "Conflict", problem.detail, problem.errors)
+
+
+async def _get_rows(session: AsyncSession, res: Resource, codes: list[str]) -> list[Any]:
+    """Rows by code, in the order given; IN lists of 500 rather than a query per row."""
+    found: dict[str, Any] = {}
+    for start in range(0, len(codes), 500):
+        rows = await session.scalars(
+            select(res.table)
+            .options(*res.options)
+            .where(res.code_column.in_(codes[start : start + 500]))
+        )
+        found |= {row.code: row for row in rows.unique()}  # type: ignore[attr-defined]
+    return [found[code] for code in codes]
+
+
+async def _visible_row(
+    session: AsyncSession, res: Resource, code: str, principal: Principal
+) -> Any:
+    # Another unit's object the caller may not see answers as an absent one: 404 either way.
+    row = await get_row(session, res, code)
+    owner = getattr(row, res.owner_column.key)
+    check_read(principal, res.access, owner, not_found(res.label, code))
+    return row
+
+
+def _own_unit_only(principal: Principal, res: Resource, owners: list[str], many: bool) -> None:
+    """Refuse (403) a non-official's write naming another unit, before looking the unit up.
+
+    Asked first, a lookup would answer "unknown unit" for codes that do not exist and 403 for
+    those that do, telling other units' codes apart.
+    """
+    if principal.is_official:
+        return
+    if principal.role not in res.access.writers:
+        raise forbidden(f"role {principal.role.value!r} may not change a {res.label}")
+    errors = [
+        FieldError("unit", "a token acts only on its own unit's objects", i if many else None)
+        for i, owner in enumerate(owners)
+        if owner != principal.unit_code
+    ]
+    if errors:
+        problem = f"a {principal.role.value} token acts only on its own unit's objects"
+        raise Problem(403, "Forbidden", problem, errors)
 
 
 def snapshot(res: Resource, row: Any, ctx: Context) -> dict[str, Any]:
@@ -213,10 +264,12 @@ def make_handlers(res: Resource) -> dict[str, Any]:
         if many:
             if not body:
                 raise invalid([FieldError("body", "the list is empty")])
-            models: list[Strict] = validate_many(res.create, body)
+            check_list_length(body)
+            models: list[Strict] = await validate_many_off_loop(res.create, body)
         else:
             models = [validate(res.create, body)]
         items = [res.item_of(m) for m in models]
+        _own_unit_only(principal, res, [res.owner_code(m) for m in models], many)
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
@@ -237,7 +290,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
                     row.verified = False  # type: ignore[attr-defined]
             session.add_all(rows)
             await flush(session)
-            fresh = [await get_row(session, res, r.code) for r in rows]  # type: ignore[attr-defined]
+            fresh = await _get_rows(session, res, [r.code for r in rows])  # type: ignore[attr-defined]
             if held:
                 actor = actor_of(request)
                 for row in fresh:
@@ -268,10 +321,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
-            row = await get_row(session, res, code)
-            check_read(
-                principal, res.access, getattr(row, res.owner_column.key), f"{res.label} {code!r}"
-            )
+            row = await _visible_row(session, res, code, principal)
             await load_pending(session, res, ctx, [code])
             return respond(res.render(row, ctx))
 
@@ -292,7 +342,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
-            row = await get_row(session, res, code)
+            row = await _visible_row(session, res, code, principal)
             what = f"{res.label} {code!r}"
             check_write(principal, res.access, getattr(row, res.owner_column.key), what)
             await load_pending(session, res, ctx, [code])
@@ -304,6 +354,8 @@ def make_handlers(res: Resource) -> dict[str, Any]:
             whole = validate(res.create, merge_maps(base, named, map_fields(res.create)))
             full = whole.model_dump()
             changes = {k: full[k] for k in named}
+            if "unit" in changes:
+                _own_unit_only(principal, res, [changes["unit"]], many=False)
             # Unchanged unique values are the row's own; only new ones can collide.
             refs = {k: v for k, v in changes.items() if k not in res.unique or v != getattr(row, k)}
             await check_references(session, res, [refs], ctx, many=False)
@@ -350,7 +402,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
-            row = await get_row(session, res, code)
+            row = await _visible_row(session, res, code, principal)
             check_write(
                 principal, res.access, getattr(row, res.owner_column.key), f"{res.label} {code!r}"
             )

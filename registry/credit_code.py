@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from registry.digits import non_ascii_problem
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 HEILONGJIANG_PREFIX = "23"
@@ -15,6 +17,8 @@ def check_character(first17: str) -> str:
 
 def credit_code_error(code: str) -> str | None:
     """Say what is wrong with a credit code, or None when it is valid."""
+    if problem := non_ascii_problem(code):
+        return problem
     if len(code) != 18:
         return f"must be 18 characters, got {len(code)}"
     bad = sorted({ch for ch in code if ch not in ALPHABET})

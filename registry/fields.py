@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -20,6 +21,7 @@ from pydantic import (
 from pydantic_core import core_schema
 
 from registry.credit_code import credit_code_error
+from registry.digits import ascii_only
 from registry.money import FEN, parse_yuan
 
 
@@ -82,6 +84,11 @@ def _credit_code(value: str) -> str:
     return value
 
 
+def _ascii_code(value: Any) -> Any:
+    # Full-width letters and digits fold to ASCII; anything else outside ASCII is refused.
+    return ascii_only(value) if isinstance(value, str) else value
+
+
 def _division(value: str) -> str:
     if value not in DIVISIONS:
         raise ValueError(f"not one of Heilongjiang's 13 divisions: {value!r}")
@@ -100,47 +107,74 @@ def _yuan(value: Any) -> Decimal:
     return amount
 
 
-def _iso_date(value: Any) -> dt.date:
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# RFC 3339 (a space for the T, as its note allows); at most microseconds, which Python keeps.
+RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
+    r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+TIME_EXAMPLE = "give a time as RFC 3339, e.g. 2025-03-01T08:00:00+08:00"
+
+
+def parse_iso_date(value: Any) -> dt.date:
+    """A date from YYYY-MM-DD in ASCII digits (or a date object), else ValueError."""
     # Only ISO dates: pydantic would otherwise read 0 as 1970-01-01.
     if isinstance(value, dt.datetime):
         raise ValueError("give a date (YYYY-MM-DD), not a date and time")
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-        if len(value) == 10:
-            raise ValueError(f"not a calendar date: {value!r}")
-    raise ValueError("give a date as YYYY-MM-DD")
+    if not isinstance(value, str):
+        raise ValueError("give a date as YYYY-MM-DD")
+    text = ascii_only(value)
+    if ISO_DATE.fullmatch(text) is None:
+        raise ValueError("give a date as YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not a calendar date: {value!r}") from None
 
 
-def _instant(value: Any) -> dt.datetime:
-    # RFC 3339 with an offset; a bare number is not a time.
+def parse_instant(value: Any) -> dt.datetime:
+    """An aware time from an RFC 3339 string with an offset (or an aware datetime)."""
+    # A bare number (Unix time) or a string of one is not a time here.
     if isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, str):
+        text = ascii_only(value)
+        if RFC3339.fullmatch(text) is None:
+            if RFC3339.fullmatch(text + "Z"):
+                raise ValueError("the time needs an offset (Z or +08:00)")
+            raise ValueError(TIME_EXAMPLE)
         try:
-            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
-            raise ValueError("give a time as RFC 3339, e.g. 2025-03-01T08:00:00+08:00") from None
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+            moment.astimezone(dt.UTC)
+        except (ValueError, OverflowError):
+            raise ValueError(f"not a calendar time: {value!r}") from None
     else:
-        raise ValueError("give a time as RFC 3339, e.g. 2025-03-01T08:00:00+08:00")
+        raise ValueError(TIME_EXAMPLE)
     if moment.tzinfo is None:
         raise ValueError("the time needs an offset (Z or +08:00)")
     return moment
+
+
+DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def _decimal_in(low: Decimal, high: Decimal, places: int) -> Any:
     def check(value: Any) -> Decimal:
         if isinstance(value, bool | float):
             raise ValueError("give a decimal string or number")
-        try:
-            number = Decimal(str(value).strip())
-        except Exception:
-            raise ValueError(f"not a number: {value!r}") from None
-        if not number.is_finite() or not low <= number <= high:
+        if isinstance(value, Decimal) and not (value.is_finite() and abs(value.adjusted()) < 40):
+            raise ValueError(f"must be between {low} and {high}")
+        if isinstance(value, int | Decimal):
+            value = format(value, "f") if isinstance(value, Decimal) else str(value)
+        if not isinstance(value, str):
+            raise ValueError(f"not a number: {value!r}")
+        text = ascii_only(value)
+        if DECIMAL_TEXT.fullmatch(text) is None or len(text) > 40:
+            raise ValueError(f"not a number: {value!r}")
+        number = Decimal(text)
+        if not low <= number <= high:
             raise ValueError(f"must be between {low} and {high}")
         if number != round(number, places):
             raise ValueError(f"at most {places} decimals")
@@ -171,16 +205,22 @@ class DecimalRange:
         if handler.mode == "serialization":
             return {"type": "string"}
         digits = len(str(int(Decimal(self.high))))
-        pattern = rf"^\d{{1,{digits}}}(\.\d{{1,{self.places}}})?$"
+        pattern = rf"^[0-9]{{1,{digits}}}(\.[0-9]{{1,{self.places}}})?$"
         number = {"type": "number", "minimum": float(self.low), "maximum": float(self.high)}
         return {"anyOf": [{"type": "string", "pattern": pattern}, number]}
 
 
-MONEY_PATTERN = r"^\d+\.\d{2}$"
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+MONEY_PATTERN = r"^[0-9]+\.[0-9]{2}$"
+CODE_MAX_LENGTH = 64  # the code columns' String(64)
+Code = Annotated[
+    str,
+    Field(min_length=1, max_length=CODE_MAX_LENGTH, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),
+    BeforeValidator(_ascii_code),
+]
 CreditCode = Annotated[
     str,
     Field(min_length=18, max_length=18, pattern=r"^[0-9A-HJ-NPQRTUWXY]{18}$"),
+    BeforeValidator(_ascii_code),
     AfterValidator(_credit_code),
 ]
 Division = Annotated[str, AfterValidator(_division), WithJsonSchema({"enum": list(DIVISIONS)})]
@@ -192,7 +232,7 @@ Yuan = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "pattern": r"^\d{1,13}(\.\d{1,2})?$"},
+                {"type": "string", "pattern": r"^[0-9]{1,13}(\.[0-9]{1,2})?$"},
                 {"type": "integer", "minimum": 0, "maximum": 9999999999999},
             ],
             "description": "yuan with at most two decimals",
@@ -206,11 +246,11 @@ Yuan = Annotated[
 ]
 PFlops = Annotated[Decimal, DecimalRange("0", "1000000000", 6)]
 Day = Annotated[
-    dt.date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})
+    dt.date, BeforeValidator(parse_iso_date), WithJsonSchema({"type": "string", "format": "date"})
 ]
 Instant = Annotated[
     dt.datetime,
-    BeforeValidator(_instant),
+    BeforeValidator(parse_instant),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 Flag = Annotated[bool, Field(strict=True)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from registry.problems import forbidden
+from registry.problems import Problem, forbidden
 
 
 class Role(StrEnum):
@@ -70,17 +70,19 @@ def may_read_all(principal: Principal, access: Access) -> bool:
     return principal.is_official or access.public_read
 
 
-def check_read(principal: Principal, access: Access, owner_unit_id: int, what: str) -> None:
-    """Refuse (403) reading another unit's object."""
+def check_read(principal: Principal, access: Access, owner_unit_id: int, missing: Problem) -> None:
+    """Answer `missing` (the 404 of an absent object) for another unit's object the caller
+    may not see: a 403 would tell that the code exists, naming other units' objects."""
     if not may_read_all(principal, access) and owner_unit_id != principal.unit_id:
-        raise forbidden(
-            f"{what} belongs to another unit; a {principal.role.value} token "
-            "acts only on its own unit's objects"
-        )
+        raise missing
 
 
 def check_write(principal: Principal, access: Access, owner_unit_id: int, what: str) -> None:
-    """Refuse (403) a write by a role that may not, or on another unit's object."""
+    """Refuse (403) a write by a role that may not, or on another unit's object.
+
+    Check `check_read` first where the object was named by its code, so that another unit's
+    hidden object answers 404 as an absent one does.
+    """
     if principal.is_official:
         return
     if principal.role not in access.writers:

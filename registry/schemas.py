@@ -18,6 +18,7 @@ from pydantic import (
 
 from registry.credit_code import in_province
 from registry.fields import (
+    CODE_MAX_LENGTH,
     CenterKind,
     Code,
     CostCategory,
@@ -181,7 +182,7 @@ class IdentifierNodeOut(BaseModel):
 
 Latitude = Annotated[Decimal, DecimalRange("43", "54", 6)]
 Longitude = Annotated[Decimal, DecimalRange("121", "136", 6)]
-Band = Annotated[str, Field(pattern=r"^n\d{1,3}$")]
+Band = Annotated[str, Field(pattern=r"^n[0-9]{1,3}$")]
 
 
 class FiveGSiteIn(Strict):
@@ -222,6 +223,11 @@ class KeyProviderIn(Strict):
     def _window(self) -> Self:
         if self.listed_until is not None and self.listed_until <= self.listed_from:
             raise ValueError("listed_until must be after listed_from")
+        if len(self.resolved_code()) > CODE_MAX_LENGTH:
+            # The derived code must fit the column as a given one does.
+            raise ValueError(
+                f"give a code: {self.resolved_code()!r} is over {CODE_MAX_LENGTH} characters"
+            )
         return self
 
     def resolved_code(self) -> str:
@@ -309,9 +315,9 @@ def patch_model(model: type[Strict], immutable: tuple[str, ...] = ("code",)) -> 
     return patch
 
 
-def non_empty_list(model: type[Strict]) -> Any:
-    """A list of at least one item (a list POST)."""
-    return Annotated[list[model], Field(min_length=1)]  # type: ignore[valid-type]
+def non_empty_list(model: type[Strict], most: int = 10_000) -> Any:
+    """A list of at least one item and at most `most` (a list POST)."""
+    return Annotated[list[model], Field(min_length=1, max_length=most)]  # type: ignore[valid-type]
 
 
 UnitPatch = patch_model(UnitIn)

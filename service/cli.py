@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -87,6 +88,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         from collectors.commands import import_invoices_main
 
         return import_invoices_main(settings.database_url, path, args.buyer)
+    if args.what == "scenario":
+        from incentives.commands import import_scenario_main
+
+        return import_scenario_main(settings.database_url, path)
     actor = Actor.cli(f"import registry {path.name}")
 
     site_file = path.read_bytes() if path.suffix.lower() in (".csv", ".xlsx") else None
@@ -112,6 +117,34 @@ def cmd_import(args: argparse.Namespace) -> int:
         for line in iter_errors(problem):
             print(f"  {line}", file=sys.stderr)
         return 2
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """export scenario [--as-of DAY] [-o FILE]."""
+    from incentives.commands import export_scenario_main
+
+    return export_scenario_main(_settings(args).database_url, args.as_of, args.output)
+
+
+def cmd_statements(args: argparse.Namespace) -> int:
+    """statements run | list | show ID | export ID."""
+    from incentives import commands
+
+    settings = _settings(args)
+    url = settings.database_url
+    if args.action == "run":
+        return commands.statements_run_main(
+            url, settings.policy_paths, args.clause, args.period, args.as_of
+        )
+    if args.action == "list":
+        return commands.statements_list_main(url, args.clause, args.period, args.status)
+    if args.action == "export":
+        from incentives.statements.export_command import statements_export_main
+
+        return statements_export_main(
+            url, settings.policy_paths, args.statement_id, args.format, args.lang, args.output
+        )
+    return commands.statements_show_main(url, args.statement_id)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -188,10 +221,38 @@ def build_parser() -> argparse.ArgumentParser:
     _common(kr)
 
     imp = sub.add_parser("import", help="bulk import")
-    imp.add_argument("what", choices=["registry", "invoices"])
+    imp.add_argument("what", choices=["registry", "invoices", "scenario"])
     imp.add_argument("file")
     imp.add_argument("--buyer", help="invoices: the buyer unit code when the file has none")
     _common(imp)
+
+    st = sub.add_parser("statements", help="award statements (结算单)")
+    ssub = st.add_subparsers(dest="action", required=True)
+    sr = ssub.add_parser("run", help="recompute and settle every clause and open period")
+    sr.add_argument("--clause")
+    sr.add_argument("--period")
+    sr.add_argument("--as-of", type=dt.date.fromisoformat, help="day (default: today)")
+    _common(sr)
+    sl = ssub.add_parser("list", help="list statements")
+    sl.add_argument("--clause")
+    sl.add_argument("--period")
+    sl.add_argument("--status")
+    _common(sl)
+    ss = ssub.add_parser("show", help="a statement with its lines and explanations")
+    ss.add_argument("statement_id", type=int)
+    _common(ss)
+    se = ssub.add_parser("export", help="a statement as XLSX or CSV (Chinese headers)")
+    se.add_argument("statement_id", type=int)
+    se.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    se.add_argument("--lang", choices=["zh", "en"], default="zh")
+    se.add_argument("-o", "--output", help="file (default: its own name here; - for stdout)")
+    _common(se)
+
+    exp = sub.add_parser("export", help="export the live facts")
+    exp.add_argument("what", choices=["scenario"])
+    exp.add_argument("--as-of", type=dt.date.fromisoformat, help="day (default: today)")
+    exp.add_argument("-o", "--output", help="file (default: standard output)")
+    _common(exp)
 
     sub.add_parser("simulate", help="compute awards for scenario files", add_help=False)
     sub.add_parser("policy", help="show the shipped policy's parameters", add_help=False)
@@ -221,7 +282,7 @@ def _main(args_list: list[str]) -> int:
     args = build_parser().parse_args(args_list)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "serve": cmd_serve, "demo": cmd_demo, "db": cmd_db, "keys": cmd_keys,
-        "import": cmd_import,
+        "import": cmd_import, "export": cmd_export, "statements": cmd_statements,
     }  # fmt: skip
     try:
         return handlers[args.command](args)

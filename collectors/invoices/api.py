@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from collectors.invoices.judge import INVOICE_JUDGE
 from collectors.invoices.listing import list_invoices
 from collectors.invoices.parsing import read_file
 from collectors.invoices.reconciliation import reconcile
@@ -22,7 +23,7 @@ from collectors.invoices.sales_reports import store_sales_reports
 from collectors.invoices.schemas import (
     ExpectedRow,
     InvoiceItem,
-    InvoiceOut,
+    InvoicePage,
     InvoiceQuery,
     ReconciliationOut,
     ReconciliationQuery,
@@ -38,9 +39,9 @@ from collectors.invoices.upload import XLSX, receive
 from collectors.invoices.validation import Buyers
 from registry.api import actor_of, principal_of, unit_ids
 from registry.models import Unit
-from registry.problems import Problem, forbidden, not_found
+from registry.money import from_fen
+from registry.problems import FieldError, Problem, forbidden, not_found
 from registry.roles import Principal, Role, require_official, require_role
-from registry.schemas import Page
 from registry.web import DB, operation, read_query, respond
 
 log = logging.getLogger("infra_incentives.invoices")
@@ -208,8 +209,10 @@ def _expected(rows: list[tuple[int, str, str]]) -> list[ExpectedRow]:
     summary="List stored invoices with their status (counted, or the exclusion reason)",
     tag="invoices",
     query=InvoiceQuery,
-    responses={200: Page[InvoiceOut]},
+    responses={200: InvoicePage},
     problems=(400, 401, 403, 404),
+    description="Each invoice's status comes from the policy engine's own ledger, the one "
+    "statements read. With a buyer and ?year=, counted_total is that year's net counted spend.",
 )
 async def get_invoices(request: web.Request) -> web.Response:
     """GET /api/v1/invoices."""
@@ -223,9 +226,24 @@ async def get_invoices(request: web.Request) -> web.Response:
         buyer_id = principal.unit_id
     elif query.buyer is not None:
         buyer_id = await _unit_id(request, query.buyer)
+    if query.status is not None and buyer_id is None:
+        raise Problem(
+            400,
+            "Bad query",
+            "a status filter needs a buyer",
+            [FieldError("query.buyer", "required with status")],
+        )
+    judge = request.app[INVOICE_JUDGE]
     async with request.app[DB]() as session:
-        items, total = await list_invoices(session, buyer_id, query.year, query.limit, query.offset)
-    page = Page[InvoiceOut](items=items, total=total, limit=query.limit, offset=query.offset)
+        items, total = await list_invoices(
+            session, judge, buyer_id, query.year, query.limit, query.offset, query.status
+        )
+        counted = None
+        if buyer_id is not None and query.year is not None:
+            counted = from_fen(await judge.counted_total(session, buyer_id, query.year))
+    page = InvoicePage(
+        items=items, total=total, limit=query.limit, offset=query.offset, counted_total=counted
+    )
     return respond(page)
 
 

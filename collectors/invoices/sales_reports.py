@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -11,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collectors.invoices.models import SalesReport
 from collectors.invoices.numbers import canonical_number
 from collectors.invoices.schemas import SalesReportIn, SalesReportResult
+from collectors.invoices.store import LOOKUP_BATCH
 from registry.audit import Actor, record_many
 from registry.models import Unit
 from registry.money import fen_text, to_fen
 from registry.problems import FieldError, conflict, invalid
 from registry.roles import Principal
 
-LOOKUP_BATCH = 5000  # numbers per IN (...): PostgreSQL takes at most 32,767 parameters
 COMPARED = ("buyer_credit_code", "issued_on", "amount_fen", "accelerator_hours", "code")
 FIELD = {"buyer_credit_code": "buyer", "amount_fen": "amount"}
 
@@ -27,11 +28,13 @@ async def _sellers(
 ) -> tuple[dict[int, int], list[FieldError]]:
     """The seller unit of each report: the provider's own unit, or the one an official names."""
     own = await session.scalar(select(Unit.credit_code).where(Unit.id == principal.unit_id))
-    named = {item.seller for item in items.values() if item.seller}
-    rows = await session.execute(
-        select(Unit.credit_code, Unit.id).where(Unit.credit_code.in_(named))
-    )
-    ids = {code: uid for code, uid in rows.tuples()}
+    named = sorted({item.seller for item in items.values() if item.seller})
+    ids: dict[str, int] = {}
+    for batch in _batches(named):
+        rows = await session.execute(
+            select(Unit.credit_code, Unit.id).where(Unit.credit_code.in_(batch))
+        )
+        ids.update({code: uid for code, uid in rows.tuples()})
     sellers: dict[int, int] = {}
     errors: list[FieldError] = []
     for i, item in items.items():
@@ -49,6 +52,27 @@ async def _sellers(
         else:
             sellers[i] = ids[item.seller]
     return sellers, errors
+
+
+def _batches(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    # One IN (...) list per batch: PostgreSQL takes at most 32,767 bind parameters a statement.
+    for start in range(0, len(values), LOOKUP_BATCH):
+        yield values[start : start + LOOKUP_BATCH]
+
+
+async def _stored(
+    session: AsyncSession, rows: dict[int, dict[str, Any]]
+) -> dict[tuple[int, str], SalesReport]:
+    """The stored reports of these sellers with these numbers, by (seller, number)."""
+    sellers = {r["seller_unit_id"] for r in rows.values()}
+    known: dict[tuple[int, str], SalesReport] = {}
+    for batch in _batches(sorted({r["number"] for r in rows.values()})):
+        # By number only, so the statement stays small; other sellers' reports are dropped here.
+        stored = await session.scalars(select(SalesReport).where(SalesReport.number.in_(batch)))
+        for s in stored:
+            if s.seller_unit_id in sellers:
+                known[(s.seller_unit_id, s.number)] = s
+    return known
 
 
 def _row(item: SalesReportIn, seller: int, principal: Principal) -> dict[str, Any]:
@@ -74,24 +98,6 @@ def _shape_errors(items: dict[int, SalesReportIn]) -> list[FieldError]:
     return errors
 
 
-async def _known(
-    session: AsyncSession, rows: dict[int, dict[str, Any]]
-) -> dict[tuple[int, str], SalesReport]:
-    """The stored reports of these sellers and numbers, looked up in batches (bind limits)."""
-    sellers = {r["seller_unit_id"] for r in rows.values()}
-    numbers = sorted({r["number"] for r in rows.values()})
-    known: dict[tuple[int, str], SalesReport] = {}
-    for start in range(0, len(numbers), LOOKUP_BATCH):
-        stored = await session.execute(
-            select(SalesReport).where(
-                SalesReport.seller_unit_id.in_(sellers),
-                SalesReport.number.in_(numbers[start : start + LOOKUP_BATCH]),
-            )
-        )
-        known.update({(s.seller_unit_id, s.number): s for s in stored.scalars()})
-    return known
-
-
 async def store_sales_reports(
     session: AsyncSession,
     principal: Principal,
@@ -107,7 +113,7 @@ async def store_sales_reports(
     sellers, found = await _sellers(session, principal, items)
     errors = errors + found + _shape_errors(items)
     rows = {i: _row(item, sellers[i], principal) for i, item in items.items()}
-    known = await _known(session, rows)
+    known = await _stored(session, rows)
     seen: dict[tuple[int, str], int] = {}
     fresh: list[dict[str, Any]] = []
     unchanged = 0

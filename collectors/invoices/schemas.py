@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self
@@ -16,8 +17,14 @@ from pydantic import (
     model_validator,
 )
 
-from collectors.invoices.numbers import CODE_PATTERN, FULL_NUMBER_PATTERN
-from collectors.invoices.status import InvoiceStatus
+from collectors.invoices.judge import InvoiceStatus
+from collectors.invoices.numbers import (
+    CODE_PATTERN,
+    FULL_NUMBER_PATTERN,
+    REVERSES_PATTERN,
+    ascii_number,
+)
+from registry.digits import ascii_only
 from registry.fields import Code, CreditCode, Day, Yuan
 from registry.schemas import PageQuery, Strict
 
@@ -28,19 +35,22 @@ def _positive(amount: Decimal) -> Decimal:
     return amount
 
 
+HOURS_TEXT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,3})?")
+
+
 def _hours(value: Any) -> Decimal:
     if isinstance(value, bool | float):
         raise ValueError("give hours as a decimal string or an integer, not a float")
-    try:
-        hours = Decimal(str(value).strip())
-    except Exception:
-        raise ValueError(f"not a number: {value!r}") from None
-    exponent = hours.as_tuple().exponent
-    if not hours.is_finite() or hours < 0 or hours >= Decimal("1e15"):
-        raise ValueError("must be a number from 0 to below 1e15")
-    if isinstance(exponent, int) and exponent < -3:
-        raise ValueError("at most three decimals")
-    return hours
+    if isinstance(value, int | Decimal):
+        value = str(value)  # a Decimal with an exponent (1E+2) then fails the pattern
+    if not isinstance(value, str):
+        raise ValueError(f"not a number of hours: {value!r}")
+    text = ascii_only(value)
+    if HOURS_TEXT.fullmatch(text) is None:
+        if re.fullmatch(r"[0-9]{1,15}\.[0-9]{4,}", text):
+            raise ValueError("at most three decimals")
+        raise ValueError(f"{value!r}: give hours from 0 to below 1e15, at most three decimals")
+    return Decimal(text)
 
 
 PositiveYuan = Annotated[Yuan, AfterValidator(_positive)]
@@ -51,7 +61,7 @@ Hours = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "pattern": r"^\d{1,15}(\.\d{1,3})?$"},
+                {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,3})?$"},
                 {"type": "integer", "minimum": 0},
             ],
             "description": "delivered accelerator-hours, at most three decimals",
@@ -60,8 +70,11 @@ Hours = Annotated[
     ),
     WithJsonSchema({"type": "string"}, mode="serialization"),
 ]
-InvoiceNumber = Annotated[str, Field(pattern=FULL_NUMBER_PATTERN)]
-InvoiceCode = Annotated[str, Field(pattern=f"^(?:{CODE_PATTERN})$")]
+InvoiceNumber = Annotated[str, Field(pattern=FULL_NUMBER_PATTERN), BeforeValidator(ascii_number)]
+InvoiceCode = Annotated[str, Field(pattern=f"^(?:{CODE_PATTERN})$"), BeforeValidator(ascii_number)]
+ReversedNumber = Annotated[
+    str, Field(pattern=f"^(?:{REVERSES_PATTERN})$"), BeforeValidator(ascii_number)
+]
 
 
 class UploadQuery(Strict):
@@ -134,7 +147,7 @@ class InvoiceItem(Strict):
     issued_on: Day
     amount: PositiveYuan = Field(description="tax-inclusive total (价税合计), always positive")
     kind: Literal["blue", "red"] = "blue"
-    reverses: Annotated[str, Field(pattern=r"^(?:\d{18}|\d{20})$")] | None = None
+    reverses: ReversedNumber | None = None
 
 
 class InvoiceUpload(Strict):
@@ -148,6 +161,10 @@ class InvoiceQuery(PageQuery):
 
     buyer: Code | None = Field(None, description="unit code; a buyer token sees its own unit")
     year: int | None = Field(None, ge=1990, le=2100, description="calendar year of issue")
+    status: InvoiceStatus | None = Field(
+        None,
+        description="only invoices with this status (needs a buyer: a buyer's token or ?buyer=)",
+    )
 
 
 class InvoiceOut(BaseModel):
@@ -165,9 +182,23 @@ class InvoiceOut(BaseModel):
     reverses: str | None
     status: InvoiceStatus
     confirmed: bool = Field(description="the seller reported the same number, buyer and amount")
-    first_claimed_by: str = Field(description="unit code of the buyer that claimed it first")
+    claimed_by_others: bool = Field(
+        description="another buyer also claims this number (the seller's confirmation decides)"
+    )
     upload: int
     row: int
+
+
+class InvoicePage(BaseModel):
+    """One page of invoices; with a buyer and a year, that year's net counted spend."""
+
+    items: list[InvoiceOut]
+    total: int
+    limit: int
+    offset: int
+    counted_total: Yuan | None = Field(
+        None, description="the buyer's net counted spend in the year (with ?year= and a buyer)"
+    )
 
 
 class SalesReportIn(Strict):
@@ -194,7 +225,7 @@ class SalesReportIn(Strict):
 class SalesReportBatch(Strict):
     """A batch of sales reports; all or nothing."""
 
-    reports: list[SalesReportIn] = Field(min_length=1)
+    reports: list[SalesReportIn] = Field(min_length=1, max_length=100_000)
 
 
 class SalesReportResult(BaseModel):

@@ -448,7 +448,8 @@ async def _begin(session: AsyncSession, meta: UploadMeta) -> int:
         insert(InvoiceUpload)
         .values(
             uploaded_by=meta.uploaded_by,
-            filename=meta.filename,
+            # The client names the file: keep what fits the column (String(255)).
+            filename=None if meta.filename is None else meta.filename[:255],
             sha256=meta.sha256,
             row_count=0,
             stored_count=0,

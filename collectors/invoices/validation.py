@@ -24,6 +24,7 @@ from collectors.invoices.numbers import (
 from collectors.invoices.parsing import Rows
 from collectors.invoices.tables import LOST_DIGITS, echo
 from registry.credit_code import credit_code_error
+from registry.digits import folded, non_ascii_problem
 from registry.problems import FieldError
 
 KINDS = {
@@ -91,7 +92,8 @@ class _Chunk:
         self.size = len(frame)
         self.row_numbers: list[int] = frame["row"].tolist()
         self.columns = {
-            name: [str(v).strip() for v in frame[name].tolist()]
+            # NFKC: full-width digits are 0-9; other scripts' digits stay and are refused.
+            name: [folded(str(v).strip()) for v in frame[name].tolist()]
             for name in frame.columns
             if name != "row"
         }
@@ -147,6 +149,8 @@ def check_numbers(chunk: _Chunk) -> tuple[list[str], list[bool]]:
     def number_problem(i: int, value: str) -> str:
         if value == "":
             return "required"
+        if problem := non_ascii_problem(value):
+            return problem
         if _lost(value):
             return EXCEL_DIGITS
         if legacy[i]:
@@ -159,6 +163,8 @@ def check_numbers(chunk: _Chunk) -> tuple[list[str], list[bool]]:
     def code_problem(i: int, value: str) -> str | None:
         if _lost(value):
             return EXCEL_DIGITS
+        if problem := non_ascii_problem(value):
+            return problem
         return f"{echo(value)} is not an invoice code: it has 10 or 12 digits"
 
     for i, value in enumerate(numbers):
@@ -176,6 +182,8 @@ def _parse_date(text: str, today: dt.date) -> dt.date | str:
     if text == "":
         return "required"
     m = DATE.fullmatch(text)
+    if m is None and (problem := non_ascii_problem(text)):
+        return problem
     if m is None:
         return f"{echo(text)} is not a date: write YYYY-MM-DD (2025/03/01 and 2025年3月1日 also do)"
     year, month, day = (int(g) for g in m.groups() if g is not None)
@@ -216,7 +224,9 @@ def _amount_problem(text: str) -> str:
             "amounts are positive in the file; a reversal is a red-letter invoice (红字) "
             "with a positive amount"
         )
-    if re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
+    if problem := non_ascii_problem(text):
+        return problem
+    if re.fullmatch(r"[0-9,]+\.[0-9]{3,}", text):
         return f"{echo(text)}: at most two decimals (whole fen)"
     return f"{echo(text)} is not an amount in yuan"
 

@@ -24,7 +24,7 @@ NAME_PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = tuple(
         (r"\bB200\b", "B200"),  # \b keeps "GB200" out
         (r"\bMI300X\b", "MI300X"),
         (r"\bMI250X\b", "MI250X"),
-        (r"\bASCEND ?910B\d?\b", "ASCEND-910B"),  # Ascend910B, Ascend910B3, "Ascend 910B"
+        (r"\bASCEND ?910B[0-9]?\b", "ASCEND-910B"),  # Ascend910B, Ascend910B3, "Ascend 910B"
     )
 )
 

@@ -14,7 +14,7 @@ from collectors.scraping.targets_api import TARGET_ACCESS, center_by_code
 from registry.api import principal_of
 from registry.fields import CenterKind, Precision
 from registry.models import ComputingCenter
-from registry.problems import Problem
+from registry.problems import Problem, not_found
 from registry.roles import check_read, require_official
 from registry.schemas import Page
 from registry.web import DB, operation, read_query, respond
@@ -56,7 +56,7 @@ async def get_attestation(request: web.Request) -> web.Response:
     code = request.match_info["code"]
     async with request.app[DB]() as session:
         center = await center_by_code(session, code)
-        check_read(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
+        check_read(principal, TARGET_ACCESS, center.unit_id, not_found("computing centre", code))
         row = await latest_attestation(session, center.id)
     if row is None:
         raise Problem(404, "Not found", f"computing centre {code!r} has no attestation yet")

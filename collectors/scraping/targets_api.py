@@ -134,7 +134,7 @@ async def list_targets(request: web.Request) -> web.Response:
     query = read_query(request, PageQuery)
     async with request.app[DB]() as session:
         center = await center_by_code(session, code)
-        check_read(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
+        check_read(principal, TARGET_ACCESS, center.unit_id, not_found("computing centre", code))
         total = await session.scalar(
             select(func.count())
             .select_from(ExporterTarget)
@@ -166,6 +166,7 @@ async def create_target(request: web.Request) -> web.Response:
     given = validate(TargetIn, await read_json(request))
     async with request.app[DB]() as session:
         center = await center_by_code(session, code)
+        check_read(principal, TARGET_ACCESS, center.unit_id, not_found("computing centre", code))
         check_write(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
         await _check_address(request.app, given.url)
         await _check_model(session, given.model)
@@ -210,6 +211,7 @@ async def patch_target(request: web.Request) -> web.Response:
     changes = validate(TargetPatch, await read_json(request)).model_dump(exclude_unset=True)
     async with request.app[DB]() as session:
         center = await center_by_code(session, code)
+        check_read(principal, TARGET_ACCESS, center.unit_id, not_found("computing centre", code))
         check_write(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
         target = await _target(session, center, request.match_info["id"])
         nulls = [n for n in ("url", "interval_seconds", "exporter", "enabled") if n in changes
@@ -258,6 +260,7 @@ async def delete_target(request: web.Request) -> web.Response:
     code = request.match_info["code"]
     async with request.app[DB]() as session:
         center = await center_by_code(session, code)
+        check_read(principal, TARGET_ACCESS, center.unit_id, not_found("computing centre", code))
         check_write(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
         target = await _target(session, center, request.match_info["id"])
         before = _settings(target, code)
@@ -277,5 +280,5 @@ def add_routes(app: web.Application) -> None:
     """The target routes under a centre."""
     app.router.add_get(BASE, list_targets, allow_head=False)
     app.router.add_post(BASE, create_target)
-    app.router.add_patch(BASE + r"/{id:\d+}", patch_target)
-    app.router.add_delete(BASE + r"/{id:\d+}", delete_target)
+    app.router.add_patch(BASE + r"/{id:[0-9]+}", patch_target)
+    app.router.add_delete(BASE + r"/{id:[0-9]+}", delete_target)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,9 +32,33 @@ from collectors.telemetry.samples import (
 )
 from collectors.telemetry.store import store_readings
 from registry.api import commit, principal_of
+from registry.fields import ISO_DATE, parse_instant, parse_iso_date
 from registry.models import utcnow
 from registry.problems import FieldError, Problem, not_found
 from registry.web import DB, operation, read_query, respond
+
+# Far enough either side for any real sample; beyond it a date overflows on conversion to UTC.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
+def _time_bound(value: Any) -> dt.datetime | dt.date:
+    """A date (YYYY-MM-DD) or an RFC 3339 time, in ASCII digits, between 1900 and 2999."""
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        moment: dt.datetime | dt.date = parse_iso_date(value)
+    else:
+        moment = parse_instant(value)
+    day = moment.date() if isinstance(moment, dt.datetime) else moment
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"must be between {EARLIEST} and {LATEST}")
+    return moment
+
+
+TimeBound = Annotated[
+    dt.datetime | dt.date,
+    BeforeValidator(_time_bound),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date-time"},
+                              {"type": "string", "format": "date"}]}),
+]  # fmt: skip
 
 
 class TelemetryQuery(BaseModel):
@@ -44,13 +68,13 @@ class TelemetryQuery(BaseModel):
 
     facility: FacilityCode
     metric: MetricName
-    since: AwareDatetime | dt.date | None = Field(
+    since: TimeBound | None = Field(
         None, description="inclusive; a date means its midnight in Asia/Shanghai"
     )
-    until: AwareDatetime | dt.date | None = Field(None, description="exclusive")
+    until: TimeBound | None = Field(None, description="exclusive")
     rollup: Literal["daily"] | None = Field(None, description="daily roll-ups instead of samples")
     limit: int = Field(1000, ge=1, le=10_000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class SampleOut(BaseModel):

@@ -6,20 +6,21 @@ the first thing it is unsure of it gives up, and the models decide and name ever
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
-import math
 from collections.abc import Sequence
 from typing import Any, cast
 
 from aiohttp import web
-from pydantic import AwareDatetime, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from collectors.telemetry.body import read_bounded
 from collectors.telemetry.facilities import Facility
 from collectors.telemetry.samples import (
     LABEL_NAME_RE,
     MAX_METRIC_LENGTH,
+    MAX_VALUE,
     METRIC_NAME_RE,
     Reading,
     SampleIn,
@@ -28,13 +29,14 @@ from collectors.telemetry.samples import (
     labels_error,
     time_error,
 )
+from registry.fields import parse_instant
 from registry.problems import FieldError, Problem, bad_request, invalid
+from registry.web import OFF_LOOP_BYTES
 
 # 10,000 samples with generous labels fit in a few MiB; the bound keeps memory per request small.
 MAX_BATCH_BYTES = 8 * 1024 * 1024
 MAX_SAMPLES = 10_000
 BATCH = TypeAdapter(TelemetryBatch)
-TIME = TypeAdapter(AwareDatetime)
 FIELDS = frozenset(SampleIn.model_fields)
 # (facility code, metric, canonical labels, time or None for "when received", value)
 Quick = tuple[str, str, str, dt.datetime | None, float]
@@ -90,7 +92,7 @@ def quick_samples(data: Any, now: dt.datetime, retention_days: int) -> list[Quic
             return None
         if type(value) is int:
             value = float(value) if abs(value) < 2**53 else None
-        if type(value) is not float or not math.isfinite(value):
+        if type(value) is not float or not -MAX_VALUE <= value <= MAX_VALUE:
             return None
         at = None
         stamp = item.get("time")
@@ -101,8 +103,8 @@ def quick_samples(data: Any, now: dt.datetime, retention_days: int) -> list[Quic
                 at = times[stamp]
             else:
                 try:
-                    at = TIME.validate_python(stamp).astimezone(dt.UTC)
-                except ValidationError:
+                    at = parse_instant(stamp).astimezone(dt.UTC)
+                except ValueError:
                     at = None
                 if at is not None and time_error(at, now, retention_days):
                     at = None
@@ -169,8 +171,12 @@ async def read_json_body(request: web.Request) -> Any:
         raise Problem(415, "Unsupported media type", "send application/json")
     raw = await read_bounded(request, MAX_BATCH_BYTES)
     try:
-        # Telemetry values are measurements, not money: floats are right here.
-        data = json.loads(raw, parse_constant=_reject_constant)
+        # Telemetry values are measurements, not money: floats are right here. A large body is
+        # parsed in a worker thread, so the event loop keeps serving other requests.
+        if len(raw) > OFF_LOOP_BYTES:
+            data = await asyncio.to_thread(json.loads, raw, parse_constant=_reject_constant)
+        else:
+            data = json.loads(raw, parse_constant=_reject_constant)
     except UnicodeDecodeError:
         raise bad_request("the body is not UTF-8") from None
     except json.JSONDecodeError as exc:
@@ -178,6 +184,8 @@ async def read_json_body(request: web.Request) -> Any:
         raise bad_request(detail) from None
     except ValueError as exc:
         raise bad_request(str(exc)) from None
+    except RecursionError:
+        raise bad_request("malformed JSON: nested too deeply") from None
     return data
 
 

@@ -9,16 +9,26 @@ dictionary look-up instead of a parse.
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from collectors.telemetry.samples import MAX_VALUE
+
 Labels = tuple[tuple[str, str], ...]
-SeriesCache = dict[str, tuple[str, Labels]]
+SeriesCache = MutableMapping[str, tuple[str, Labels]]
 
 TYPES = frozenset({"counter", "gauge", "histogram", "summary", "untyped"})
 SUFFIXES = {"histogram": ("_bucket", "_sum", "_count"), "summary": ("_sum", "_count")}
-# Series remembered across pushes; beyond this the cache starts afresh (bounded memory).
-CACHE_LIMIT = 500_000
+# Bounds checked before anything is parsed or remembered. Stored labels take at most 1,500
+# bytes as JSON, so longer label values or sample lines could never be stored anyway.
+MAX_SAMPLE_LINE = 16 * 1024
+MAX_LABEL_NAME = 100
+MAX_LABEL_VALUE = 1500
+MAX_SERIES = 100_000
+MAX_FAMILIES = MAX_SERIES
+# Lines are split at most this many at a time, so a body of empty lines cannot fill memory.
+MAX_LINES = 4 * MAX_SERIES
 
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL = re.compile(r'[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*(,?)')
@@ -93,6 +103,12 @@ def parse_series(text: str, line: int) -> tuple[str, Labels]:
         if label is None:
             raise ExpositionError(line, f"malformed label set of {name!r} at {tail[:40]!r}")
         key, raw, comma = label.groups()
+        if len(key) > MAX_LABEL_NAME:
+            raise ExpositionError(line, f"label names have at most {MAX_LABEL_NAME} characters")
+        if len(raw) > MAX_LABEL_VALUE:
+            raise ExpositionError(
+                line, f"the value of label {key!r} is longer than {MAX_LABEL_VALUE} characters"
+            )
         if key == "__name__":
             raise ExpositionError(line, "label name '__name__' is reserved")
         if key in pairs:
@@ -104,6 +120,12 @@ def parse_series(text: str, line: int) -> tuple[str, Labels]:
     return name, tuple(sorted(pairs.items()))
 
 
+INF = float("inf")
+# The years 1 to 9999, so it converts to a datetime; the time-window check then decides.
+MIN_TIMESTAMP_MS = -62_135_596_800_000
+MAX_TIMESTAMP_MS = 253_402_300_799_999
+
+
 def parse_value(token: str, line: int) -> float:
     """A sample value as Go's strconv.ParseFloat reads it (NaN, +Inf, -Inf included)."""
     try:
@@ -113,6 +135,9 @@ def parse_value(token: str, line: int) -> float:
     # Python's float() also takes '1_000', non-ASCII digits and a signed NaN; Go does not.
     if "_" in token or not token.isascii() or (value != value and token[0] in "+-"):
         raise ExpositionError(line, f"invalid value {token!r}")
+    # NaN and ±Inf are Prometheus values; a finite one past ±1e300 would overflow roll-up sums.
+    if abs(value) > MAX_VALUE and value not in (INF, -INF):
+        raise ExpositionError(line, f"value {token!r} is out of range: at most ±{MAX_VALUE:g}")
     return value
 
 
@@ -121,9 +146,14 @@ def parse_timestamp(token: str, line: int) -> int:
     if not token.isascii() or "_" in token:
         raise ExpositionError(line, f"invalid timestamp {token!r}")
     try:
-        return int(token)
+        stamp = int(token)
     except ValueError:
         raise ExpositionError(line, f"invalid timestamp {token!r}") from None
+    if not MIN_TIMESTAMP_MS <= stamp <= MAX_TIMESTAMP_MS:
+        raise ExpositionError(
+            line, f"timestamp {token!r} is out of range (milliseconds since 1970, years 1 to 9999)"
+        )
+    return stamp
 
 
 class _Reader:
@@ -134,10 +164,13 @@ class _Reader:
         self.families: dict[str, Family] = {}
         self.current: Family | None = None
         self.seen: set[tuple[str, Labels]] = set()
+        self.samples_read = 0
 
-    def family_named(self, name: str) -> Family:
+    def family_named(self, name: str, line: int) -> Family:
         family = self.families.get(name)
         if family is None:
+            if len(self.families) >= MAX_FAMILIES:
+                raise ExpositionError(line, f"more than {MAX_FAMILIES} metric families")
             family = self.families[name] = Family(name)
         return family
 
@@ -154,7 +187,7 @@ class _Reader:
             rest = more + " " + rest if rest else more
         if _NAME.fullmatch(name) is None:
             raise ExpositionError(line, f"invalid metric name {name!r} in {keyword}")
-        family = self.family_named(name)
+        family = self.family_named(name, line)
         if keyword == "HELP":
             if family.help is not None:
                 raise ExpositionError(line, f"second HELP line for {name!r}")
@@ -168,7 +201,7 @@ class _Reader:
         family.type, family.typed = kind, True
         self.current = family
 
-    def family_of(self, name: str) -> Family:
+    def family_of(self, name: str, line: int) -> Family:
         current = self.current
         if current is not None and (
             name == current.name
@@ -188,11 +221,18 @@ class _Reader:
                         family = base
                         break
             else:
-                family = self.families[name] = Family(name)
+                family = self.family_named(name, line)
         self.current = family
         return family
 
     def sample(self, text: str, line: int) -> None:
+        if len(text) > MAX_SAMPLE_LINE:
+            raise ExpositionError(
+                line, f"a sample line is longer than {MAX_SAMPLE_LINE} characters"
+            )
+        self.samples_read += 1
+        if self.samples_read > MAX_SERIES:
+            raise ExpositionError(line, f"more than {MAX_SERIES} samples in one push")
         close = text.rfind("}")
         if close == -1:
             parts = text.split()
@@ -204,8 +244,6 @@ class _Reader:
         parsed = self.cache.get(series_text)
         if parsed is None:
             parsed = parse_series(series_text, line)
-            if len(self.cache) >= CACHE_LIMIT:
-                self.cache.clear()
             self.cache[series_text] = parsed
         name, labels = parsed
         if not tokens:
@@ -214,7 +252,7 @@ class _Reader:
             raise ExpositionError(line, f"unexpected text after the timestamp: {tokens[2]!r}")
         value = parse_value(tokens[0], line)
         timestamp = parse_timestamp(tokens[1], line) if len(tokens) == 2 else None
-        family = self.family_of(name)
+        family = self.family_of(name, line)
         if family.type == "histogram" and name.endswith("_bucket"):
             if not any(k == "le" for k, _ in labels):
                 raise ExpositionError(line, f"histogram bucket {name!r} without an 'le' label")
@@ -234,7 +272,10 @@ class _Reader:
 def parse(text: str, cache: SeriesCache | None = None) -> list[Family]:
     """Every family of an exposition, in order of first mention; ExpositionError if malformed."""
     reader = _Reader({} if cache is None else cache)
-    for number, raw in enumerate(text.split("\n"), 1):
+    lines = text.split("\n", MAX_LINES)
+    if len(lines) > MAX_LINES and lines[-1]:
+        raise ExpositionError(MAX_LINES + 1, f"more than {MAX_LINES} lines")
+    for number, raw in enumerate(lines, 1):
         line = raw.lstrip(" \t")
         if not line:
             continue

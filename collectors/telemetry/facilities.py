@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.models import ComputingCenter
-from registry.problems import FieldError, Problem
+from registry.problems import FieldError, Problem, not_found
 from registry.roles import Access, Principal, Role, check_read, check_write, require_role
 
 # Centre operators act on their own unit's centres; officials and admins on every centre.
@@ -63,4 +63,5 @@ def check_push(principal: Principal, facilities: Iterable[tuple[int, Facility]])
 def check_view(principal: Principal, facility: Facility) -> None:
     """Refuse (403) reading the telemetry of another unit's centre."""
     require_role(principal, TELEMETRY_ROLES, "read telemetry")
-    check_read(principal, TELEMETRY_ACCESS, facility.unit_id, f"centre {facility.code!r}")
+    missing = not_found("computing centre", facility.code)
+    check_read(principal, TELEMETRY_ACCESS, facility.unit_id, missing)

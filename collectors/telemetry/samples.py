@@ -8,7 +8,9 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, NamedTuple
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from registry.fields import Instant
 
 # Prometheus' rules, so a series pushed as text and one posted as JSON are the same series.
 METRIC_NAME = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
@@ -20,6 +22,17 @@ MAX_METRIC_LENGTH = 200
 MAX_LABELS_BYTES = 1500
 # A sample may be up to this far ahead of the server's clock (clock skew of the exporter).
 MAX_FUTURE = dt.timedelta(hours=1)
+
+# Values are floats, but bounded: a day's roll-up sums them, and 1e300 leaves room for 1e8 of
+# them before the sum overflows (PostgreSQL refuses an overflowing float8 sum; it is a 500).
+MAX_VALUE = 1e300
+
+
+def _bounded(value: float) -> float:
+    if not -MAX_VALUE <= value <= MAX_VALUE:
+        raise ValueError(f"{value!r} is out of range: at most ±{MAX_VALUE:g}")
+    return value
+
 
 MetricName = Annotated[str, Field(pattern=METRIC_NAME, min_length=1, max_length=MAX_METRIC_LENGTH)]
 LabelName = Annotated[str, Field(pattern=LABEL_NAME, max_length=100)]
@@ -43,8 +56,11 @@ class SampleIn(BaseModel):
 
     facility: FacilityCode = Field(description="code of a computing centre")
     metric: MetricName
-    value: float
-    time: AwareDatetime | None = Field(None, description="RFC 3339; default: when received")
+    # A JSON number only: not true, not "5" (strict); finite and within ±1e300.
+    value: Annotated[float, Field(strict=True), AfterValidator(_bounded)]
+    time: Instant | None = Field(
+        None, description="RFC 3339 with an offset, not a Unix number; default: when received"
+    )
     labels: dict[LabelName, str] | None = None
 
 

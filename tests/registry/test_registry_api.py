@@ -87,7 +87,7 @@ async def test_patch_changes_fields_and_is_audited(client: Any, admin_token: str
     assert entries[0]["request_id"] == r.headers["X-Request-Id"] or entries[0]["request_id"]
 
 
-async def test_buyer_gets_403_on_another_units_objects_and_no_token_401(
+async def test_buyer_gets_404_on_another_units_objects_and_no_token_401(
     client: Any, admin_token: str, database_url: str
 ) -> None:
     h = bearer(admin_token)
@@ -97,7 +97,8 @@ async def test_buyer_gets_403_on_another_units_objects_and_no_token_401(
         headers=h,
     )
     buyer = bearer(await make_token(database_url, "B1", "buyer"))
-    assert (await client.get("/api/v1/units/U1", headers=buyer)).status == 403
+    # As for a unit that does not exist: a 403 would confirm that the code is registered.
+    assert (await client.get("/api/v1/units/U1", headers=buyer)).status == 404
     assert (await client.get("/api/v1/units/B1", headers=buyer)).status == 200
     r = await client.get("/api/v1/units", headers=buyer)
     assert [u["code"] for u in (await r.json())["items"]] == ["B1"]

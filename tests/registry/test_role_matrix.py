@@ -1,4 +1,5 @@
-"""Every registry route with every role: 401 without a token, 403 where a role may not."""
+"""Every registry route with every role: 401 without a token, 403 where a role may not, 404
+for another unit's object the role may not see (as for one that does not exist)."""
 
 from __future__ import annotations
 
@@ -110,7 +111,10 @@ async def test_every_route_with_every_role(client: Any, world: dict[str, str]) -
         may_read_other = official or resource in PUBLIC_READ
         other = own_code(resource, "OTHER")
         await expect("GET", base, 200, role)
-        await expect("GET", f"{base}/{other}", 200 if may_read_other else 403, role)
+        # Another unit's hidden object answers as an absent one, so its code does not leak.
+        hidden = 403 if may_read_other else 404
+        await expect("GET", f"{base}/{other}", 200 if may_read_other else 404, role)
+        await expect("GET", f"{base}/NO-SUCH-CODE", 404, role)
         if not official:
             mine_code = own_code(resource, mine)
             await expect("GET", f"{base}/{mine_code}", 200, role)
@@ -119,15 +123,20 @@ async def test_every_route_with_every_role(client: Any, world: dict[str, str]) -
             new_code = f"N{next(_serial)}"
             await expect("POST", base, 201 if may_write_own and resource != "units" else 403,
                          role, json=payload(resource, new_code, mine))  # fmt: skip
-        await expect("PATCH", f"{base}/{other}", 200 if official else 403, role,
+        await expect("PATCH", f"{base}/{other}", 200 if official else hidden, role,
                      json=patch_body(resource))  # fmt: skip
         fresh = f"F{next(_serial)}"
         await expect("POST", base, 201 if official else 403, role,
                      json=payload(resource, fresh, "OTHER"))  # fmt: skip
+        if not official and resource != "units":
+            # A unit that does not exist gets the same 403 as another unit's, not "unknown unit".
+            await expect("POST", base, 403, role,
+                         json=payload(resource, f"G{next(_serial)}", "NO-SUCH-UNIT"))  # fmt: skip
         if official:
             await expect("DELETE", f"{base}/{fresh}", 204, role)
         else:
-            await expect("DELETE", f"{base}/{other}", 403, role)
+            await expect("DELETE", f"{base}/{other}", hidden, role)
+            await expect("DELETE", f"{base}/NO-SUCH-CODE", 404, role)
         await expect("GET", f"{base}/{other}", 401, "")
         await expect("POST", base, 401, "", json=payload(resource, "X", "OTHER"))
     for role in ROLES:
@@ -194,6 +203,9 @@ async def test_every_api_route_refuses_a_request_without_a_token(client: Any, ap
             continue
         url = re.sub(r"\{[^}]+\}", "X1", path)
         r = await client.request(route.method, url, json={})
+        if path.startswith("/api/v1/public/"):  # the public notice (公示) needs no token
+            assert r.status != 401, f"{route.method} {path}: {r.status}"
+            continue
         assert r.status == 401, f"{route.method} {path}: {r.status}"
         assert r.headers["WWW-Authenticate"].startswith("Bearer")
         checked += 1

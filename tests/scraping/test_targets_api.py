@@ -12,11 +12,21 @@ TARGETS = "/api/v1/computing-centers/{}/exporter-targets"
 
 async def test_an_operator_manages_only_its_own_units_centres(world: World) -> None:
     body = {"url": world.exporters.url("/file/dcgm.txt")}
+    # Another unit's centre answers as an absent one would: its code does not leak.
     r = await world.client.post(TARGETS.format("C2"), json=body, headers=world.operator)
-    assert r.status == 403
-    assert (await r.json())["detail"].startswith("computing centre 'C2' belongs to another unit")
+    assert r.status == 404
+    absent = await world.client.post(TARGETS.format("C9"), json=body, headers=world.operator)
+    assert (await r.json())["detail"] == "no computing centre with code 'C2'"
+    assert absent.status == 404
     r = await world.client.get(TARGETS.format("C2"), headers=world.operator)
-    assert r.status == 403
+    assert r.status == 404
+    for method in ("PATCH", "DELETE"):
+        r = await world.client.request(
+            method, TARGETS.format("C2") + "/1", json={"enabled": False}, headers=world.operator
+        )
+        assert r.status == 404
+    r = await world.client.get("/api/v1/computing-centers/C2/attestation", headers=world.operator)
+    assert r.status == 404
     r = await world.client.post(TARGETS.format("C2"), json=body, headers=world.other_operator)
     assert r.status == 201
     r = await world.client.post(TARGETS.format("C1"), json=body, headers=world.admin)
