@@ -67,7 +67,7 @@ CORPUS: list[Case] = [
         "PATCH",
         "/api/v1/computing-centers/C1",
         "center_u2",
-        403,
+        404,
         json={"name": "x"},
     ),
     Case("no such unit", "GET", "/api/v1/units/NOPE", "admin", 404),

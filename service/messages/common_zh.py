@@ -102,6 +102,11 @@ COMMON: Mapping[str, str] = {
     "offset must be a whole number": "offset 必须是整数",
     "no such registry list: {name}": "没有名为 {name} 的登记列表",
     "the form is too large": "表单内容过大",
+    "choose upheld or dismissed": "请选择成立或驳回",
+    "not a day (YYYY-MM-DD): {raw}": "{raw} 不是日期（应为 YYYY-MM-DD）",
+    "unknown invoice status {raw}": "未知的发票状态 {raw}",
+    "unknown policy {name}": "未知政策 {name}",
+    "year must be between {first} and {last}": "年度必须在 {first} 到 {last} 之间",
     # service/settings.py (the CLI says these)
     "no such policy file: {name}": "政策文件 {name} 不存在",
     "not a database URL: {value}": "不是有效的数据库地址：{value}",
