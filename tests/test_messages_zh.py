@@ -14,7 +14,7 @@ import pytest
 
 from service.cli import main as cli_main
 from service.messages import BOOKS, CATALOGUE, cli_zh
-from service.messages.catalogue import placeholders
+from service.messages.catalogue import NESTED, NOUNED, NUMERIC, placeholders
 from service.messages.common_zh import CLI
 from service.messages.lang import Language, from_accept_language, from_environment
 from service.messages.pydantic_zh import BY_TYPE
@@ -713,3 +713,23 @@ async def test_a_page_shows_an_api_problem_in_the_page_language(
     page = await client.get("/registry/units?offset=abc&lang=en")
     html = await page.text()
     assert "offset must be a whole number" in html and "必须是整数" not in html
+
+
+# A field's sample value in English and as it reads in Chinese.
+SAMPLES = (
+    {name: ("3", "3") for name in NUMERIC}
+    | {name: ("the file is empty", "文件为空") for name in NESTED}
+    | {name: ("unit", "单位") for name in NOUNED}
+    | {"choices": ("'a' or 'b'", "'a' 或 'b'")}
+)
+
+
+def test_every_entry_is_reached_by_its_own_message() -> None:
+    # An entry hidden by a broader one, or by a number-only field, would never be used.
+    for book, translate in [*((b, CATALOGUE.zh) for b in BOOKS), (CLI, cli_zh)]:
+        for english, chinese in book.items():
+            names = placeholders(english)
+            sample = {n: SAMPLES.get(n, ("'Q7'", "'Q7'")) for n in names}
+            message = english.format(**{n: en for n, (en, _) in sample.items()})
+            expected = chinese.format(**{n: zh for n, (_, zh) in sample.items()})
+            assert translate(message) == expected, english

@@ -50,7 +50,7 @@ REGISTRY: Mapping[str, str] = {
     # registry/api.py
     "unknown accelerator model {model}; known: {known}": "未知的加速卡型号 {model}，已收录：{known}",
     "{value} is already registered": "{value} 已登记",
-    "{value} is already registered as {stored}": "{value} 已登记（登记为 {stored}）",
+    "{value} is already registered as {other}": "{value} 已登记（登记为 {other}）",
     "{value} appears twice in this list": "{value} 在本次列表中重复出现",
     "{value} appears twice in this list (letter case aside)": "{value} 在本次列表中重复出现（不区分大小写）",
     "conflicts with registered objects; nothing was stored": "与已登记的数据冲突，未保存任何数据",
