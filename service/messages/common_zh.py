@@ -279,6 +279,14 @@ CLI: Mapping[str, str] = {
     "column {field}: {message}": "{field} 列：{message}",
     "row {row}, {number}: skipped: {message}": "第 {row} 行，{number}：已跳过：{message}",
     "row {row}, {number}: warning: {message}": "第 {row} 行，{number}：提示：{message}",
+    "created key {key} for unit {unit} with role {role}": "已为单位 {unit} 签发角色为 {role} 的密钥 {key}",
+    "created key {key} for unit {unit} with role {role} held by {holder}": (
+        "已为单位 {unit} 签发角色为 {role} 的密钥 {key}，持有人：{holder}"
+    ),
+    "the token is shown only now; keep it safe:": "令牌仅显示这一次，请妥善保管：",
+    "revoked key {key}": "已吊销密钥 {key}",
+    "database upgraded: {url}": "数据库已升级：{url}",
+    "database downgraded: {url}": "数据库已降级：{url}",
     "imported {total} objects from {path}: {details}": "已从 {path} 导入 {total} 条记录：{details}",
     "imported {path}: {rows} sites: {created} created, {updated} updated, unchanged: {unchanged}": (
         "已导入 {path}：共 {rows} 个基站，新增 {created} 个，更新 {updated} 个，未变 {unchanged} 个"
