@@ -56,6 +56,7 @@ def problem_response(
         content_type="application/problem+json",
     )
     response.headers["Content-Language"] = "zh-CN" if lang is Language.ZH else "en"
+    response.headers["Vary"] = "Accept-Language"
     if problem.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="infra-incentives"'
     return response
