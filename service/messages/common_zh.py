@@ -270,6 +270,9 @@ NOUNS: Mapping[str, str] = {
 CLI: Mapping[str, str] = {
     "{path}: no such file": "{path}：文件不存在",
     "error: {detail}": "错误：{detail}",
+    "invalid settings:": "配置有误：",
+    "INCENTIVES_{setting}: {message}": "INCENTIVES_{setting}：{message}",
+    "INCENTIVES_{setting}: Value error, {message}": "INCENTIVES_{setting}：{message}",
     "{path}: {detail}": "{path}：{detail}",
     "row {row}: {field}: {message}": "第 {row} 行，{field}：{message}",
     "{field}: {message}": "{field}：{message}",
