@@ -8,7 +8,15 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from service.workbench import browse, dashboard, my_unit, sign_in
+from service.workbench import (
+    browse,
+    dashboard,
+    my_unit,
+    notice_page,
+    objections_pages,
+    sign_in,
+    statements_pages,
+)
 from service.workbench.core import session_middleware
 
 STATIC = files("service") / "static"
@@ -26,3 +34,6 @@ def setup(app: web.Application) -> None:
     app.router.add_static("/static/", str(STATIC), append_version=False)
     for module in (sign_in, dashboard, browse, my_unit):
         module.add_routes(app)
+    statements_pages.add_routes(app)
+    objections_pages.add_routes(app)
+    notice_page.add_routes(app)

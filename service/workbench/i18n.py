@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from aiohttp import web
 
+from service.workbench.words_statements import STATEMENT_WORDS
+
 
 class Lang(StrEnum):
     """A language of the pages."""
@@ -152,7 +154,11 @@ def translator(lang: Lang) -> Translate:
     return Translate(lang)
 
 
-BOOKS: tuple[Mapping[str, tuple[str, str]], ...] = (CORE_WORDS, VALUES)
+BOOKS: tuple[Mapping[str, tuple[str, str]], ...] = (
+    CORE_WORDS,
+    VALUES,
+    STATEMENT_WORDS,
+)
 WORDS: Mapping[str, tuple[str, str]] = {k: v for book in BOOKS for k, v in book.items()}
 
 

@@ -11,6 +11,7 @@ from registry.money import from_fen
 from registry.web import DB
 from registry.web_sessions import SignedIn
 from service.workbench.core import PageContext, page
+from service.workbench.my_lines import my_statement_lines
 
 
 @page("my_unit.html")
@@ -55,6 +56,7 @@ async def my_unit(request: web.Request, signed: SignedIn) -> PageContext:
         "nodes": nodes,
         "sites": sites or 0,
         "invoice_years": [(int(y), n, from_fen(int(f or 0))) for y, n, f in years],
+        "my_lines": await my_statement_lines(request, unit_id),
     }
 
 

@@ -32,7 +32,8 @@ async def test_a_batch_of_40000_sales_reports_is_stored_and_resent_harmlessly(
     body = io.BytesIO(json.dumps({"reports": reports}).encode())
     r = await client.post("/api/v1/sales-reports", data=body, headers=headers)
     assert r.status == 201, (await r.text())[:2000]
-    assert await r.json() == {"stored": 40_000, "unchanged": 0}
+    answer = await r.json()
+    assert (answer["stored"], answer["unchanged"]) == (40_000, 0)
     reports[-1]["amount"] = "2.00"
     body = io.BytesIO(json.dumps({"reports": reports}).encode())
     r = await client.post("/api/v1/sales-reports", data=body, headers=headers)

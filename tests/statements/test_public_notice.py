@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, unit
 from tests.statements.workflow_helpers import insert_statement
+from tests.workbench.conftest import csrf_of
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -64,13 +65,14 @@ async def test_the_page_escapes_everything_and_takes_an_objection(
     assert CREDIT["U1"] not in page
 
     form = {"statement": str(sid), "line": str(l1), "name": SCRIPT, "contact": "x@example.cn",
-            "text": "异议"}  # fmt: skip
+            "text": "异议", "csrf": csrf_of(page)}  # fmt: skip
     r = await client.post("/notice", data=form)
     assert r.status == 200
     assert "已收到您的异议" in await r.text()
     r = await client.get("/api/v1/objections", headers=bearer(people["alice"]))
     assert [o["name"] for o in (await r.json())["items"]] == [SCRIPT]
 
+    form["csrf"] = csrf_of(await (await client.get("/notice")).text())
     r = await client.post("/notice", data=form | {"line": "abc", "text": SCRIPT})
     page = await r.text()
     assert r.status == 422 and "明细行" in page
