@@ -75,7 +75,10 @@ COMMON: Mapping[str, str] = {
     "may not be null": "不能为 null",
     "unknown field": "未知字段",
     "required": "必填",
-    # json.JSONDecodeError reasons
+    # json.JSONDecodeError as str(), and its reasons
+    "{reason}: line {line} column {column} (char {char})": "{reason}（第 {line} 行第 {column} 列，第 {char} 个字符）",
+    "the number {value} is out of range (at most {max})": "数值 {value} 超出范围（最大 {max}）",
+    "a number is out of range": "数值超出范围",
     "Expecting value": "此处应为一个值",
     "Expecting property name enclosed in double quotes": "属性名应使用双引号",
     "Expecting ',' delimiter": "缺少逗号分隔符",
