@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,9 @@ class FieldError:
     message: str
     index: int | None = None
     row: int | None = None
+    # pydantic's error type and context, when it found the error: messages are translated by them.
+    code: str | None = dataclasses.field(default=None, init=False, compare=False)
+    params: dict[str, Any] | None = dataclasses.field(default=None, init=False, compare=False)
 
     def as_json(self) -> dict[str, Any]:
         """The wire form: index or row only when known."""

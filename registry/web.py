@@ -84,7 +84,9 @@ def pydantic_errors(exc: ValidationError, index: int | None = None) -> list[Fiel
             item = index
         path = ".".join(loc) or "body"
         message = err["msg"].removeprefix("Value error, ")
-        out.append(FieldError(field=path, message=message, index=item))
+        error = FieldError(field=path, message=message, index=item)
+        error.code, error.params = err["type"], dict(err.get("ctx") or {})
+        out.append(error)
     return out
 
 

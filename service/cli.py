@@ -20,6 +20,7 @@ from registry.problems import Problem
 from registry.roles import Role
 from registry.site_import import describe, import_site_file
 from service.demo import MIGRATING_PACKAGES
+from service.messages.cli import pop_lang, speaking
 from service.serving import serve
 from service.settings import Settings, SettingsError, load_settings
 
@@ -189,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="infra-incentives",
         description="Heilongjiang digital-infrastructure incentives (黑龙江数字基础设施奖补)",
     )
+    parser.add_argument(
+        "--lang", choices=["zh", "en"], help="messages in Chinese or English (default: LANG/LC_ALL)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     for name, helptext in (("serve", "serve the API"), ("demo", "demo data, then serve")):
@@ -257,7 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    lang, args_list = pop_lang(list(sys.argv[1:] if argv is None else argv))
+    with speaking(lang):
+        return _main(args_list)
+
+
+def _main(args_list: list[str]) -> int:
     verbose = bool(args_list) and args_list[0] in ("serve", "demo")
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,

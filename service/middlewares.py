@@ -13,6 +13,7 @@ from aiohttp import web
 
 from registry.problems import FieldError, Problem, too_large
 from registry.web import CLIENT_REQUEST_ID, REQUEST_ID, Handler
+from service.messages import Language, from_accept_language, localize
 
 log = logging.getLogger("infra_incentives.http")
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -33,8 +34,11 @@ def client_closed_response() -> web.Response:
     return web.Response(status=CLIENT_CLOSED, reason="Client Closed Request")
 
 
-def problem_response(problem: Problem, request_id: str | None) -> web.Response:
-    """Render a problem as RFC 9457 JSON."""
+def problem_response(
+    problem: Problem, request_id: str | None, lang: Language = Language.EN
+) -> web.Response:
+    """Render a problem as RFC 9457 JSON, in the reader's language (English by default)."""
+    problem = localize(problem, lang)
     body: dict[str, Any] = {
         "type": problem.type,
         "title": problem.title,
@@ -51,6 +55,8 @@ def problem_response(problem: Problem, request_id: str | None) -> web.Response:
         status=problem.status,
         content_type="application/problem+json",
     )
+    response.headers["Content-Language"] = "zh-CN" if lang is Language.ZH else "en"
+    response.headers["Vary"] = "Accept-Language"
     if problem.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="infra-incentives"'
     return response
@@ -90,14 +96,15 @@ def _from_http(exc: web.HTTPException) -> Problem:
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Turn every failure into problem+json; log unexpected ones, never leak a traceback."""
     request_id = request.get(REQUEST_ID)
+    lang = from_accept_language(request.headers.get("Accept-Language"))
     try:
         return await handler(request)
     except Problem as problem:
-        return problem_response(problem, request_id)
+        return problem_response(problem, request_id, lang)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        response = problem_response(_from_http(exc), request_id)
+        response = problem_response(_from_http(exc), request_id, lang)
         if isinstance(exc, web.HTTPMethodNotAllowed):
             response.headers["Allow"] = ", ".join(sorted(exc.allowed_methods))
         if "Retry-After" in exc.headers:
@@ -120,7 +127,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             "unexpected error in %s %s (request %s)", request.method, request.path, request_id
         )
         failure = Problem(500, "Internal server error", "the error was logged with the request id")
-        return problem_response(failure, request_id)
+        return problem_response(failure, request_id, lang)
 
 
 __all__ = ["FieldError", "error_middleware", "problem_response", "request_id_middleware"]

@@ -14,6 +14,7 @@ from multidict import MultiDictProxy
 from registry.problems import Problem
 from registry.web import DB, REQUEST_ID, Handler
 from registry.web_sessions import SignedIn, session_of
+from service.messages import Language, localize
 from service.workbench.i18n import LANG_COOKIE, Lang, Translate, choose_lang
 
 SESSION_COOKIE = "ii_session"
@@ -94,6 +95,8 @@ def page(template: str, *, officials: bool = False) -> Callable[[PageView], Hand
             try:
                 context = await view(request, signed)
             except Problem as problem:
+                # The API's words, in the page's language: one catalogue for both.
+                problem = localize(problem, Language(choose_lang(request).value))
                 context = {"problem": problem, "message_key": None}
                 return render(request, "error.html", context, problem.status)
             return render(request, template, context)
