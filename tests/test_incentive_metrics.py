@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
+import pytest
+from sqlalchemy.exc import SQLAlchemyError
+
+from incentives.statements.schedule import monthly_statements
+from registry.web import METRICS
+from service.app import create_app
+from service.settings import Settings
 from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, center, unit
 from tests.statements.helpers import SCENARIOS, import_file
@@ -88,3 +96,16 @@ async def test_capacity_per_centre_and_pending_reviews(client: Any, database_url
     assert sample(exposition, "incentives_reviews_pending", object_type="computing_center") == 1
     assert sample(exposition, name, center="C1", kind="intelligent", precision="FP16",
                   source="declared") == 60.5  # fmt: skip
+
+
+async def test_a_failed_scheduled_run_is_counted(
+    aiohttp_client: Any, empty_database_url: str
+) -> None:
+    # An unmigrated database: the monthly job's run fails at its first write.
+    app = create_app(Settings(database_url=empty_database_url, scheduler=False))
+    await aiohttp_client(app)  # starts the app: its database and its policies
+    runs = "incentives_statement_runs_total"
+    with pytest.raises(SQLAlchemyError):
+        await monthly_statements(app, dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    assert app[METRICS].get_sample_value(runs, {"result": "failure"}) == 1
+    assert app[METRICS].get_sample_value(runs, {"result": "success"}) == 0
