@@ -88,6 +88,10 @@ async def check_life(client: Any, tokens: dict[str, str]) -> dict[str, int]:
     assert ("compute_voucher", "disbursed") in by_status
     assert ("compute_voucher", "draft") in by_status  # the 2026 forecast
     assert any(status == "published" for _, status in by_status)
+    # 2025 vouchers: UNI-HRB 30% of 306,000; INST-AGRI below the threshold; ENT-DQ 30% of
+    # 1,100,000 (the March invoice is unconfirmed); ENT-QQHR capped at 4,000,000.
+    paid = next(s for s in statements["items"] if s["status"] == "disbursed")
+    assert (paid["period"], paid["total"]) == ("2025", "4421800.00")
     mismatches = await _json(client, "/api/v1/reconciliation?limit=100", official)
     # A report whose amount differs, and one the buyer never uploaded; an invoice no
     # provider reported is not a mismatch of reports but an unconfirmed invoice.
@@ -99,6 +103,14 @@ async def check_life(client: Any, tokens: dict[str, str]) -> dict[str, int]:
     objections = await _json(client, "/api/v1/objections", official)
     assert objections["total"] == 1
     invoices = await _json(client, "/api/v1/invoices?limit=1", official)
+    # INST-AGRI's June 2025 invoice: no provider reported it. ENT-DQ's March one differs.
+    for buyer, status, number in (
+        ("INST-AGRI", "not_confirmed_by_provider", "25230206000000000000"),
+        ("ENT-DQ", "not_confirmed_by_provider", "25230303000000000000"),
+    ):
+        query = f"/api/v1/invoices?buyer={buyer}&year=2025&status={status}"
+        found = await _json(client, query, official)
+        assert [i["number"] for i in found["items"]] == [number], found
     telemetry = await _json(
         client, "/api/v1/telemetry?facility=DQ-SC-01&metric=power_kw&rollup=daily", official
     )
