@@ -6,6 +6,7 @@ Everything goes through the functions the API uses (checks, audit log), as the `
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import random
@@ -35,6 +36,7 @@ from incentives.statements.run import run_statements
 from incentives.statements.workflow import Action, WorkflowRules
 from registry.audit import Actor
 from registry.models import AcceleratorModel, ComputingCenter, Unit
+from registry.roles import Principal
 from service.app import attestation_thresholds
 
 ZONE = "Asia/Shanghai"
@@ -98,15 +100,13 @@ async def load_invoices(sessions: async_sessionmaker[AsyncSession], today: dt.da
 
 
 def _sha256(text: str) -> str:
-    import hashlib
-
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 async def load_sales_reports(
-    sessions: async_sessionmaker[AsyncSession], official: Any, today: dt.date
+    sessions: async_sessionmaker[AsyncSession], official: Principal, today: dt.date
 ) -> int:
-    """The providers' reports: most invoices confirmed, with three mismatches on purpose."""
+    """The providers' reports: most invoices confirmed; one differs, one unreported, one extra."""
     invoices = demo_invoices(today)
     unconfirmed = invoice_number(2025, 2, 6)  # INST-AGRI, June 2025: never reported
     differs = invoice_number(2025, 3, 3)  # ENT-DQ, March 2025: reported 1,000 yuan more
@@ -239,11 +239,9 @@ async def load_statements(
     objector: tuple[str, int] | None,
     now: dt.datetime,
 ) -> dict[str, int]:
-    """Run once, then: 2026 vouchers stay a forecast draft; one window statement is
-    published with an objection; 2025 vouchers go all the way to final and disbursed.
-
-    `keys` are the official's and the admin's key ids: one submits, the other approves.
-    """
+    """Run once; 2025 vouchers to disbursed, a window statement published and objected to."""
+    # 2026 vouchers stay a forecast draft. `keys` are the official's and the admin's key
+    # ids: one submits, the other approves (four eyes).
     policy = load_policy(DEFAULT_POLICY)
     policies = {policy.name: policy}
     today = now.astimezone(ZoneInfo(ZONE)).date()
@@ -295,7 +293,7 @@ async def load_statements(
             text = "申报的设备购置费用中有一笔发票未计入，请复核。"
             objection = await file_objection(session, published, line.id, text, filer, ACTOR, now)
             out["objection"] = objection.id
-    forecast = ids.get(f"compute_voucher/{today.year}")
+    forecast = ids.get("compute_voucher/2026")
     if forecast is not None:
         out["forecast"] = forecast
     return out
@@ -304,10 +302,3 @@ async def load_statements(
 async def life_loaded(session: AsyncSession) -> bool:
     """Whether the demo's statements are there already (the last thing loading writes)."""
     return await session.scalar(select(Statement.id).limit(1)) is not None
-
-
-async def unit_id(session: AsyncSession, code: str) -> int:
-    """A unit's id by its code."""
-    found = await session.scalar(select(Unit.id).where(Unit.code == code))
-    assert found is not None, code
-    return found
