@@ -38,7 +38,13 @@ class DemoLoad:
     life: dict[str, int] = field(default_factory=dict)
 
 
-async def load_demo(database_url: str) -> DemoLoad:
+async def load_demo(database_url: str) -> tuple[bool, list[tuple[str, str, str]]]:
+    """Load the demo unless it is there; whether the registry was loaded, and the tokens."""
+    load = await load_demo_all(database_url)
+    return load.loaded_registry, load.tokens
+
+
+async def load_demo_all(database_url: str) -> DemoLoad:
     """Load the registry and its year of life unless they are there; reuse working tokens."""
     engine = create_engine(database_url)
     sessions = session_factory(engine)
@@ -97,7 +103,7 @@ def run_demo(settings: Settings, serve: bool = True) -> int:
     from service.app import create_app
 
     upgrade(settings.database_url, MIGRATING_PACKAGES)
-    load = asyncio.run(load_demo(settings.database_url))
+    load = asyncio.run(load_demo_all(settings.database_url))
     url = f"http://{settings.host}:{settings.port}"
     done = (
         "loaded the demo registry into "
