@@ -8,6 +8,8 @@ from aiohttp import web
 
 from incentives.policy import Policy
 from incentives.settings import IncentivesSettings
+from incentives.statements.run import RunObserver
 
 POLICIES = web.AppKey("policies", Mapping[str, Policy])
 INCENTIVES_SETTINGS = web.AppKey("incentives_settings", IncentivesSettings)
+RUN_OBSERVER: web.AppKey[RunObserver] = web.AppKey("statement_run_observer")

@@ -15,7 +15,7 @@ import asyncio
 import datetime as dt
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +38,10 @@ from registry.money import fen_text
 
 FINAL = ("final", "disbursed")
 UNDER_REVIEW = ("submitted", "approved", "published")
+
+
+# Told True or False when a run ends: the service's metrics count runs and failures.
+RunObserver = Callable[[bool], None]
 
 
 class RunError(ValueError):
@@ -108,11 +112,38 @@ async def run_statements(
     now: dt.datetime | None = None,
     overrides: Mapping[str, Any] | None = None,
     timings: dict[str, float] | None = None,
+    observe: RunObserver | None = None,
 ) -> list[RunResult]:
     """Run the rules once as of a day and settle every selected (clause, period).
 
-    `timings`, when given, receives the seconds of each phase (facts, rules, keep, lines).
+    `timings`, when given, receives the seconds of each phase (facts, rules, keep, lines);
+    `observe`, when given, is told whether the run succeeded (the service counts runs).
     """
+    try:
+        results = await _run(session, policy, as_of, actor, clause, period, now, overrides,
+                             timings)  # fmt: skip
+    except RunError:
+        raise  # the caller asked for a clause or period that does not exist: no run
+    except Exception:
+        if observe is not None:
+            observe(False)
+        raise
+    if observe is not None:
+        observe(True)
+    return results
+
+
+async def _run(
+    session: AsyncSession,
+    policy: Policy,
+    as_of: dt.date,
+    actor: Actor,
+    clause: str | None,
+    period: str | None,
+    now: dt.datetime | None,
+    overrides: Mapping[str, Any] | None,
+    timings: dict[str, float] | None,
+) -> list[RunResult]:
     pairs = selected_periods(policy, as_of, clause, period)
     if not pairs:
         return []

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from incentives.install_keys import INCENTIVES_SETTINGS, POLICIES
+from incentives.install_keys import INCENTIVES_SETTINGS, POLICIES, RUN_OBSERVER
 from incentives.models import Statement
 from incentives.statements.facts_store import facts_json
 from incentives.statements.queries import (
@@ -109,8 +109,9 @@ async def post_runs(request: web.Request) -> web.Response:
         async with request.app[DB]() as session, session.begin():
             for policy in chosen:
                 results = await run_statements(
-                    session, policy, as_of, actor_of(request), body.clause, body.period, now
-                )
+                    session, policy, as_of, actor_of(request), body.clause, body.period, now,
+                    observe=request.app.get(RUN_OBSERVER),
+                )  # fmt: skip
                 items += [_item(policy.name, r) for r in results]
     except RunError as exc:
         raise invalid([FieldError(exc.field, str(exc))]) from None

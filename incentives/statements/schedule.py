@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from apscheduler.triggers.cron import CronTrigger
 
-from incentives.install_keys import INCENTIVES_SETTINGS, POLICIES
+from incentives.install_keys import INCENTIVES_SETTINGS, POLICIES, RUN_OBSERVER
 from incentives.statements.run import RunResult, run_statements
 from registry.audit import Actor
 from registry.web import DB, SCHEDULER
@@ -33,7 +33,9 @@ async def monthly_statements(
     results: list[RunResult] = []
     for policy in app[POLICIES].values():
         async with app[DB]() as session, session.begin():
-            results += await run_statements(session, policy, as_of, SCHEDULER_ACTOR, now=now)
+            results += await run_statements(
+                session, policy, as_of, SCHEDULER_ACTOR, now=now, observe=app.get(RUN_OBSERVER)
+            )
     changed = [r for r in results if r.action in ("created", "refreshed")]
     log.info("monthly statements as of %s: %d created or refreshed", as_of, len(changed))
     return results
