@@ -27,8 +27,8 @@ pytestmark = needs_chromium
 
 @pytest.fixture
 def demo(database_url: str, tmp_path: Path) -> Iterator[tuple[ServerProcess, dict[str, str]]]:
-    """The demo registry in a running service; two officials (alice, bob) with their own keys."""
-    _, tokens = asyncio.run(load_demo(database_url))
+    """The demo registry (no statements yet) in a running service; two officials' own keys."""
+    _, tokens = asyncio.run(load_demo(database_url, life=False))
     alice = next(token for role, _, token in tokens if role == "official")
     bob = asyncio.run(make_token(database_url, "GOV", "official"))
     server = ServerProcess(database_url, tmp_path / "service.log")
