@@ -29,14 +29,17 @@ from incentives.parameters import PolicyError
 from incentives.policy import DEFAULT_POLICY, Policy, load_policy, shipped_policies
 from incentives.scenario_fields import (
     YEAR,
+    CenterKind,
     Clause,
     Code,
+    CostCategory,
     CreditCode,
     Day,
     InvoiceNumber,
     Money,
     Pflops,
     PositiveMoney,
+    Precision,
     ReasonCode,
     Status,
     Text,
@@ -77,11 +80,11 @@ class ComputingCenter(_Model):
     code: Code
     unit: Code
     name: Text
-    kind: Literal["intelligent", "supercomputing", "general", "edge"]
-    capacity_pflops: dict[Literal["FP16", "FP32", "FP64"], Pflops] = {}
+    kind: CenterKind
+    capacity_pflops: dict[Precision, Pflops] = {}
     status: Status
     commissioned_on: Day | None = None
-    costs: dict[Literal["equipment", "software", "civil_works", "other"], Money] = {}
+    costs: dict[CostCategory, Money] = {}
 
 
 class IdentifierNode(_Model):
@@ -361,7 +364,7 @@ def to_facts(s: Scenario) -> Facts:
         units=tuple(
             UnitFacts(
                 u.code,
-                u.kind,
+                u.kind.value,
                 in_province(u.credit_code) if u.in_province is None else u.in_province,
                 u.dishonest,
             )
@@ -371,16 +374,16 @@ def to_facts(s: Scenario) -> Facts:
             CenterFacts(
                 c.code,
                 c.unit,
-                c.kind,
-                {str(k): v for k, v in c.capacity_pflops.items()},
-                c.status,
+                c.kind.value,
+                {k.value: v for k, v in c.capacity_pflops.items()},
+                c.status.value,
                 c.commissioned_on,
-                {str(k): v for k, v in c.costs.items()},
+                {k.value: v for k, v in c.costs.items()},
             )
             for c in s.computing_centers
         ),
         nodes=tuple(
-            NodeFacts(n.code, n.unit, n.status, n.connected_on) for n in s.identifier_nodes
+            NodeFacts(n.code, n.unit, n.status.value, n.connected_on) for n in s.identifier_nodes
         ),
         key_providers=tuple(
             KeyProviderListing(k.unit, k.listed_from, k.listed_until) for k in s.key_providers
