@@ -15,12 +15,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast, get_args
 
 from incentives.money import is_fen_exact
 from registry.fields import CenterKind, CostCategory, Precision, UnitKind
 
-CLAUSES = ("computing_center_build", "compute_voucher", "identifier_node")
+# The clauses, by the names the policy file, scenario files and the API use, in output order.
+Clause = Literal["computing_center_build", "compute_voucher", "identifier_node"]
+CLAUSES: tuple[Clause, ...] = get_args(Clause)
 # The registry's vocabularies: one declaration for the API, scenario files and the policy.
 CENTER_KINDS = tuple(k.value for k in CenterKind)
 UNIT_KINDS = tuple(k.value for k in UnitKind)

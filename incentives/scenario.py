@@ -12,7 +12,6 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    StrictBool,
     ValidationError,
 )
 
@@ -25,12 +24,11 @@ from incentives.facts import (
     OtherSupport,
     UnitFacts,
 )
-from incentives.parameters import PolicyError
+from incentives.parameters import Clause, PolicyError
 from incentives.policy import DEFAULT_POLICY, Policy, load_policy, shipped_policies
 from incentives.scenario_fields import (
     YEAR,
     CenterKind,
-    Clause,
     Code,
     CostCategory,
     CreditCode,
@@ -48,6 +46,7 @@ from incentives.scenario_fields import (
 )
 from registry.credit_code import in_province
 from registry.exact_yaml import load_file
+from registry.fields import Flag
 
 
 class _Model(BaseModel):
@@ -62,8 +61,8 @@ class Unit(_Model):
     credit_code: CreditCode
     kind: UnitKind
     region: str | None = None
-    in_province: StrictBool | None = None
-    dishonest: StrictBool = False
+    in_province: Flag | None = None
+    dishonest: Flag = False
 
 
 class KeyProvider(_Model):
@@ -107,7 +106,7 @@ class Invoice(_Model):
     amount: PositiveMoney
     kind: Literal["blue", "red"] = "blue"
     reverses: InvoiceNumber | None = None
-    confirmed: StrictBool = True
+    confirmed: Flag = True
 
 
 class Support(_Model):

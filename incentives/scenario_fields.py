@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, PlainValidator, Strict
 
@@ -82,7 +82,6 @@ UnitKind = Annotated[fields.UnitKind, Strict(False)]
 CenterKind = Annotated[fields.CenterKind, Strict(False)]
 Precision = Annotated[fields.Precision, Strict(False)]
 CostCategory = Annotated[fields.CostCategory, Strict(False)]
-Clause = Literal["computing_center_build", "compute_voucher", "identifier_node"]
 
 
 def _reason(raw: object) -> Reason:
