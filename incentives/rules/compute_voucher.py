@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from functools import cache, partial
+from functools import cache
 
 from incentives.explain import Step, clause_step, listing, note_step, percent, subject_step, yuan
 from incentives.facts import InvoiceFacts, KeyProviderListing, UnitFacts
@@ -45,26 +45,16 @@ def compute_voucher(
         for year in sorted(years):
             case = _Year(buyer, year, years[year], units[buyer], other, policy)
             decided = _assess(case, None)
-            verdicts.append(verdict(CLAUSE, buyer, str(year), decided, partial(_assess, case)))
+            verdicts.append(verdict(CLAUSE, buyer, str(year), decided, _assess, case))
     return verdicts, excluded
 
 
 class _Year:
     """One buyer and year, with what deciding it needs."""
 
-    __slots__ = (
-        "buyer",
-        "capped",
-        "other",
-        "params",
-        "policy",
-        "raw",
-        "spend",
-        "tally",
-        "threshold",
-        "unit",
-        "year",
-    )
+    # Few slots and nothing derived kept: ten thousand buyers hold one of these each until
+    # their explanations are read.
+    __slots__ = ("buyer", "other", "params", "policy", "tally", "unit", "year")
 
     def __init__(
         self,
@@ -79,9 +69,27 @@ class _Year:
         self.other, self.policy = other, policy
         # Parameters in force on the first day of the voucher's year.
         self.params = policy.voucher_params(date(year, 1, 1))
-        self.spend = tally.spend_fen
-        self.threshold = round_to_fen(self.params.spend_threshold)
-        self.raw = self.capped = 0
+
+    @property
+    def spend(self) -> int:
+        return self.tally.spend_fen
+
+    @property
+    def threshold(self) -> int:
+        return round_to_fen(self.params.spend_threshold)
+
+    @property
+    def cap(self) -> int:
+        return round_to_fen(self.params.cap_per_unit_per_year)
+
+    @property
+    def raw(self) -> int:
+        """The spend times the rate, rounded to the fen."""
+        return apply_rate(self.spend, self.params.rate)
+
+    @property
+    def capped(self) -> int:
+        return min(self.raw, self.cap)
 
 
 @cache
@@ -162,7 +170,6 @@ def _assess(case: _Year, trace: Trace) -> Reason | int:
     if reason is not None:
         return reason
     params = case.params
-    case.raw = apply_rate(case.spend, params.rate)
     if trace is not None:
         rate, y_spend, y_raw = percent(params.rate), yuan(case.spend), yuan(case.raw)
         trace.append(
@@ -175,10 +182,9 @@ def _assess(case: _Year, trace: Trace) -> Reason | int:
     reason = first_failing(AMOUNT, case, trace)
     if reason is not None:
         return reason
-    cap = round_to_fen(params.cap_per_unit_per_year)
-    case.capped = min(case.raw, cap)
     if trace is not None:
-        reference, raw, capped = case.policy.clauses[CLAUSE].reference, case.raw, case.capped
+        reference, raw, cap = case.policy.clauses[CLAUSE].reference, case.raw, case.cap
+        capped = case.capped
         trace.append(
             note_step(
                 f"上限（{reference}）：每个单位每年最高 {yuan(cap)} 元；"

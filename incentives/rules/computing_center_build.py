@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from functools import partial
 
 from incentives.explain import (
     Step,
@@ -238,7 +237,7 @@ def computing_center_build(
 
 
 def _verdict(case: _Centre, decided: Reason | int) -> Verdict:
-    return verdict(CLAUSE, case.center.unit, case.center.code, decided, partial(_assess, case))
+    return verdict(CLAUSE, case.center.unit, case.center.code, decided, _assess, case)
 
 
 def _assess(case: _Centre, trace: Trace) -> Reason | int:

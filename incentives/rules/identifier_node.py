@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from functools import partial
 
 from incentives.explain import Step, clause_step, inputs_step, note_step, subject_step, yuan
 from incentives.facts import NodeFacts, UnitFacts
@@ -174,7 +173,7 @@ def identifier_node(
 
 
 def _verdict(case: _Node, decided: Reason | int) -> Verdict:
-    return verdict(CLAUSE, case.node.unit, case.node.code, decided, partial(_assess, case))
+    return verdict(CLAUSE, case.node.unit, case.node.code, decided, _assess, case)
 
 
 def _assess(case: _Node, trace: Trace) -> Reason | int:

@@ -212,13 +212,13 @@ def exclusions(
     invoices: Sequence[InvoiceFacts], ledger: Ledger, policy: Policy, reference: str, as_of: date
 ) -> list[InvoiceExclusion]:
     """Every excluded invoice; its explanation is written when it is read."""
-    book = _Book(invoices, ledger, policy, as_of)
+    book = _Book(invoices, ledger, policy, reference, as_of)
     return [
         InvoiceExclusion(
             invoices[i].number,
             invoices[i].buyer,
             reason,
-            partial(_explain, book, i, reason, reference),
+            partial(book, i, reason),  # _Book.__call__: no bound method per invoice
         )
         for i, reason in ledger.excluded
     ]
@@ -228,12 +228,22 @@ class _Book:
     """What the conditions of an invoice read beyond the invoice; claims looked up once."""
 
     def __init__(
-        self, invoices: Sequence[InvoiceFacts], ledger: Ledger, policy: Policy, as_of: date
+        self,
+        invoices: Sequence[InvoiceFacts],
+        ledger: Ledger,
+        policy: Policy,
+        reference: str,
+        as_of: date,
     ) -> None:
         self.invoices, self.ledger, self.policy, self.as_of = invoices, ledger, policy, as_of
+        self.reference = reference
         self.window = f"[{policy.valid_from}, {policy.valid_until})"
         self._claims: dict[str, int] | None = None
         self._not_counted: set[int] | None = None
+
+    def __call__(self, i: int, reason: Reason) -> Explanation:
+        """Why the invoice at i does not count, from its declared conditions."""
+        return _explain(self, i, reason, self.reference)
 
     def winner(self, number: str) -> int | None:
         """The claim of a number that counts."""

@@ -23,6 +23,7 @@ Verdict = Award | Rejection
 Wording = tuple[str, str]  # (zh, en)
 Trace = list[Step] | None  # None: decide only, write nothing
 Case = TypeVar("Case", contravariant=True)
+C = TypeVar("C")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,18 +79,19 @@ def verdict(
     unit: str,
     subject: str,
     decided: Reason | int,
-    assess: Callable[[Trace], Reason | int],
+    assess: Callable[[C, Trace], Reason | int],
+    case: C,
 ) -> Verdict:
-    """The verdict an assessment run without a trace decided; it explains by running again."""
-    explain = partial(_explain, assess)
+    """The verdict assess(case, None) decided; it explains by running assess again, traced."""
+    explain = partial(_explain, assess, case)
     if isinstance(decided, Reason):
         return Rejection(clause, unit, subject, decided, explain)
     return Award(clause, unit, subject, to_yuan(decided), explain)
 
 
-def _explain(assess: Callable[[Trace], Reason | int]) -> Explanation:
+def _explain(assess: Callable[[C, Trace], Reason | int], case: C) -> Explanation:
     trace: list[Step] = []
-    assess(trace)
+    assess(case, trace)
     return tuple(trace)
 
 
