@@ -44,15 +44,17 @@ def first_failing(conditions: Sequence[Condition[Case]], case: Case, trace: Trac
     With a trace, each condition checked is written, and a failing one also ends the
     explanation with the rejection and its reason code.
     """
+    if trace is None:  # deciding: no text at all
+        failed = failing(conditions, case)
+        return None if failed is None else failed.reason
     for condition in conditions:
         if condition.holds(case):
-            if trace is not None and condition.met is not None:
+            if condition.met is not None:
                 trace.append(check_step(True, *condition.met(case)))
             continue
-        if trace is not None:
-            zh, en = condition.not_met(case)
-            trace.append(check_step(False, zh, en))
-            trace.append(result_rejection(condition.reason.value, zh, en))
+        zh, en = condition.not_met(case)
+        trace.append(check_step(False, zh, en))
+        trace.append(result_rejection(condition.reason.value, zh, en))
         return condition.reason
     return None
 
