@@ -42,7 +42,7 @@ def _evaluate(facts: Facts, policy: Policy) -> Outcome:
         facts.invoices, units, facts.key_providers, other, policy, facts.as_of
     )
     verdicts += vouchers
-    order = {name: i for i, name in enumerate(CLAUSES)}
+    order: dict[str, int] = {name: i for i, name in enumerate(CLAUSES)}
 
     def key(v: Award | Rejection) -> tuple[int, str, str]:
         return (order[v.clause], v.unit, v.subject)

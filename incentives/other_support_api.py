@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aiohttp import web
 from pydantic import BaseModel, Field, StringConstraints
 
 from incentives.install_keys import POLICIES
 from incentives.other_support import SupportIn, add_support, delete_support, list_support
+from incentives.parameters import Clause
 from incentives.policy import DEFAULT_POLICY
 from registry.api import actor_of, principal_of, unit_ids
 from registry.fields import MONEY_PATTERN, Code, Yuan
@@ -19,7 +20,6 @@ from registry.schemas import Page, PageQuery, Strict
 from registry.web import DB, operation, read_json, read_query, respond, validate, validate_many
 
 MAX_ID = 2**31 - 1
-ClauseName = Literal["computing_center_build", "compute_voucher", "identifier_node"]
 Subject = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 ]
@@ -28,7 +28,7 @@ Subject = Annotated[
 class OtherSupportIn(Strict):
     """Support a unit received from another policy for a subject: a centre, a node or a year."""
 
-    clause: ClauseName
+    clause: Clause
     unit: Code
     subject: Subject
     amount: Yuan
@@ -39,7 +39,7 @@ class OtherSupportOut(BaseModel):
     """A stored record, in the scenario format's words."""
 
     id: int
-    clause: ClauseName
+    clause: Clause
     unit: str
     subject: str
     amount: Annotated[str, Field(pattern=MONEY_PATTERN)]
@@ -49,7 +49,7 @@ class OtherSupportOut(BaseModel):
 class OtherSupportQuery(PageQuery):
     """Filters of the list."""
 
-    clause: ClauseName | None = None
+    clause: Clause | None = None
     unit: Code | None = None
     subject: Subject | None = None
 

@@ -1,29 +1,33 @@
-"""Policy parameters: their vocabularies, value parsers, and values dated by start day."""
+"""Policy parameters, each declared once: its path, its parser, and its typed field.
+
+A parameter is a field of one of the groups below (`GeneralParams`, `CenterParams`,
+`VoucherParams`, `NodeParams`); the field's metadata carries its parser and whether it may
+have dated values. The table of paths (SPECS), the loader, overrides and the typed views by
+day (`Policy.center_params(day)`, ...) are all derived from these fields, so adding a
+parameter is one field here plus its entry in the policy YAML.
+"""
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import cast
+from typing import Any, Literal, TypeVar, cast, get_args
 
 from incentives.money import is_fen_exact
+from registry.fields import CenterKind, CostCategory, Precision, UnitKind
 
-CLAUSES = ("computing_center_build", "compute_voucher", "identifier_node")
-CENTER_KINDS = ("intelligent", "supercomputing", "general", "edge")
-UNIT_KINDS = (
-    "university",
-    "research_institute",
-    "enterprise",
-    "compute_provider",
-    "telecom_operator",
-    "government",
-)
-PRECISIONS = ("FP16", "FP32", "FP64")
-COST_CATEGORIES = ("equipment", "software", "civil_works", "other")
+# The clauses, by the names the policy file, scenario files and the API use, in output order.
+Clause = Literal["computing_center_build", "compute_voucher", "identifier_node"]
+CLAUSES: tuple[Clause, ...] = get_args(Clause)
+# The registry's vocabularies: one declaration for the API, scenario files and the policy.
+CENTER_KINDS = tuple(k.value for k in CenterKind)
+UNIT_KINDS = tuple(k.value for k in UnitKind)
+PRECISIONS = tuple(p.value for p in Precision)
+COST_CATEGORIES = tuple(c.value for c in CostCategory)
 OVERLAP_MODES = ("top_up",)
 # ASCII digits only ([0-9]; \d would take any script's digits). $ would allow a final newline.
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -144,27 +148,67 @@ class Spec:
     datable: bool = True
 
 
-_V = "clauses.compute_voucher."
-_C = "clauses.computing_center_build."
-_N = "clauses.identifier_node."
-SPECS: dict[str, Spec] = {
-    "valid_from": Spec(parse_date, datable=False),
-    "valid_until": Spec(parse_date, datable=False),
-    "overlap": Spec(choice(OVERLAP_MODES), datable=False),
-    _C + "center_kinds": Spec(subset(CENTER_KINDS)),
-    _C + "min_capacity_pflops": Spec(parse_non_negative),
-    _C + "precision": Spec(parse_precision),
-    _C + "cost_categories": Spec(subset(COST_CATEGORIES)),
-    _C + "rate": Spec(parse_rate),
-    _C + "cap_per_unit": Spec(parse_money),
-    _V + "buyer_kinds": Spec(subset(UNIT_KINDS)),
-    _V + "spend_threshold": Spec(parse_money),
-    _V + "rate": Spec(parse_rate),
-    _V + "cap_per_unit_per_year": Spec(parse_money),
-    _V + "require_provider_confirmation": Spec(parse_bool),
-    _N + "amount": Spec(parse_money),
-    _N + "per": Spec(choice(("unit", "node"))),
+def spec(parse: Callable[[object], object], *, datable: bool = True) -> dict[str, Spec]:
+    """A parameter field's metadata: its parser, and whether its value may change over time."""
+    return {"spec": Spec(parse, datable)}
+
+
+@dataclass(frozen=True, slots=True)
+class GeneralParams:
+    """The policy's period and how support from other policies counts; never dated."""
+
+    valid_from: date = field(metadata=spec(parse_date, datable=False))
+    valid_until: date = field(metadata=spec(parse_date, datable=False))
+    overlap: str = field(metadata=spec(choice(OVERLAP_MODES), datable=False))
+
+
+@dataclass(frozen=True, slots=True)
+class CenterParams:
+    """computing_center_build parameters in force on one day."""
+
+    center_kinds: tuple[str, ...] = field(metadata=spec(subset(CENTER_KINDS)))
+    min_capacity_pflops: Decimal = field(metadata=spec(parse_non_negative))
+    precision: Mapping[str, str] = field(metadata=spec(parse_precision))
+    cost_categories: tuple[str, ...] = field(metadata=spec(subset(COST_CATEGORIES)))
+    rate: Decimal = field(metadata=spec(parse_rate))
+    cap_per_unit: Decimal = field(metadata=spec(parse_money))
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherParams:
+    """compute_voucher parameters in force on one day."""
+
+    buyer_kinds: tuple[str, ...] = field(metadata=spec(subset(UNIT_KINDS)))
+    spend_threshold: Decimal = field(metadata=spec(parse_money))
+    rate: Decimal = field(metadata=spec(parse_rate))
+    cap_per_unit_per_year: Decimal = field(metadata=spec(parse_money))
+    require_provider_confirmation: bool = field(metadata=spec(parse_bool))
+
+
+@dataclass(frozen=True, slots=True)
+class NodeParams:
+    """identifier_node parameters in force on one day."""
+
+    amount: Decimal = field(metadata=spec(parse_money))
+    per: str = field(metadata=spec(choice(("unit", "node"))))
+
+
+Group = TypeVar("Group", GeneralParams, CenterParams, VoucherParams, NodeParams)
+# Each group and the dotted prefix of its parameters' paths, in the order they are listed.
+PREFIXES: dict[type[Any], str] = {
+    GeneralParams: "",
+    CenterParams: "clauses.computing_center_build.",
+    VoucherParams: "clauses.compute_voucher.",
+    NodeParams: "clauses.identifier_node.",
 }
+SPECS: dict[str, Spec] = {
+    prefix + f.name: f.metadata["spec"] for group, prefix in PREFIXES.items() for f in fields(group)
+}
+
+
+def group_paths(group: type[Any]) -> dict[str, str]:
+    """A group's field names and the paths of the parameters they hold."""
+    return {f.name: PREFIXES[group] + f.name for f in fields(group)}
 
 
 # --- dated values ---

@@ -6,7 +6,6 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -14,18 +13,23 @@ import yaml
 
 from incentives.parameters import (
     CLAUSES,
+    PREFIXES,
     SPECS,
+    CenterParams,
     Dated,
+    GeneralParams,
+    Group,
+    NodeParams,
     PolicyError,
+    VoucherParams,
+    group_paths,
     parse_parameter,
 )
 from registry.exact_yaml import load_file
 
 POLICY_DIR = Path(__file__).parent / "policies"
 DEFAULT_POLICY = "heilongjiang-digital-2023"
-_C = "clauses.computing_center_build."
-_V = "clauses.compute_voucher."
-_N = "clauses.identifier_node."
+_C = PREFIXES[CenterParams]
 
 # --- the policy ---
 
@@ -51,37 +55,6 @@ class Parameter:
     quote: str
 
 
-@dataclass(frozen=True, slots=True)
-class CenterParams:
-    """computing_center_build parameters in force on one day."""
-
-    center_kinds: tuple[str, ...]
-    min_capacity_pflops: Decimal
-    precision: Mapping[str, str]
-    cost_categories: tuple[str, ...]
-    rate: Decimal
-    cap_per_unit: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class VoucherParams:
-    """compute_voucher parameters in force on one day."""
-
-    buyer_kinds: tuple[str, ...]
-    spend_threshold: Decimal
-    rate: Decimal
-    cap_per_unit_per_year: Decimal
-    require_provider_confirmation: bool
-
-
-@dataclass(frozen=True, slots=True)
-class NodeParams:
-    """identifier_node parameters in force on one day."""
-
-    amount: Decimal
-    per: str
-
-
 @dataclass(frozen=True)
 class Policy:
     """A loaded, checked policy."""
@@ -94,7 +67,9 @@ class Policy:
     clauses: Mapping[str, ClauseText]
     general_reference: str
     general_text: str
-    _cache: dict[tuple[str, date], object] = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict[tuple[type[Any], date], object] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def valid_from(self) -> date:
@@ -129,49 +104,26 @@ class Policy:
 
     def center_params(self, day: date) -> CenterParams:
         """computing_center_build parameters for a centre commissioned on day."""
-        return cast(CenterParams, self._resolved("center", day))
+        return self.params(CenterParams, day)
 
     def voucher_params(self, day: date) -> VoucherParams:
         """compute_voucher parameters for day (the first day of the voucher's year)."""
-        return cast(VoucherParams, self._resolved("voucher", day))
+        return self.params(VoucherParams, day)
 
     def node_params(self, day: date) -> NodeParams:
         """identifier_node parameters for a node connected on day."""
-        return cast(NodeParams, self._resolved("node", day))
+        return self.params(NodeParams, day)
 
-    def _resolved(self, kind: str, day: date) -> object:
-        key = (kind, day)
+    def params(self, group: type[Group], day: date) -> Group:
+        """A group of parameters in force on day, typed, resolved once per group and day."""
+        key = (group, day)
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._resolve(kind, day)
-            self._cache[key] = hit
-        return hit
-
-    def _resolve(self, kind: str, day: date) -> object:
-        def get(name: str) -> Any:
-            return self.value(f"{prefix}{name}", day)
-
-        if kind == "center":
-            prefix = _C
-            return CenterParams(
-                get("center_kinds"),
-                get("min_capacity_pflops"),
-                get("precision"),
-                get("cost_categories"),
-                get("rate"),
-                get("cap_per_unit"),
-            )
-        if kind == "voucher":
-            prefix = _V
-            return VoucherParams(
-                get("buyer_kinds"),
-                get("spend_threshold"),
-                get("rate"),
-                get("cap_per_unit_per_year"),
-                get("require_provider_confirmation"),
-            )
-        prefix = _N
-        return NodeParams(get("amount"), get("per"))
+            values: dict[str, Any] = {
+                name: self.value(path, day) for name, path in group_paths(group).items()
+            }
+            hit = self._cache[key] = group(**values)
+        return cast(Group, hit)
 
     def with_overrides(self, overrides: Mapping[str, object]) -> Policy:
         """A copy with parameters replaced by dotted path; every bad path is reported at once."""
@@ -307,16 +259,20 @@ def shipped_policies() -> list[str]:
     return sorted(p.stem for p in POLICY_DIR.glob("*.yaml"))
 
 
+# The top-level parameters (valid_from, valid_until, overlap), as GeneralParams declares them.
+_GENERAL = tuple(group_paths(GeneralParams).values())
+
+
 def _read_policy(raw: object) -> Policy:
     reader = _Reader()
     top = reader.mapping(
         raw,
         "",
-        {"policy", "title", "source", "valid_from", "valid_until", "overlap", "clauses"},
+        {"policy", "title", "source", "clauses", *_GENERAL},
         set(),
     )
     params: dict[str, Parameter] = {}
-    for name in ("valid_from", "valid_until", "overlap"):
+    for name in _GENERAL:
         if name in top:
             param = reader.parameter(top[name], name, None)
             if param is not None:
@@ -359,7 +315,7 @@ def _read_policy(raw: object) -> Policy:
     )
     if reader.errors:
         raise PolicyError(reader.errors)
-    for path in ("valid_from", "valid_until", "overlap"):
+    for path in _GENERAL:
         if params[path].values.is_dated:
             raise PolicyError([(path + ".value", "cannot have dated values")])
     policy.check()

@@ -12,7 +12,6 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    StrictBool,
     ValidationError,
 )
 
@@ -25,18 +24,20 @@ from incentives.facts import (
     OtherSupport,
     UnitFacts,
 )
-from incentives.parameters import PolicyError
+from incentives.parameters import Clause, PolicyError
 from incentives.policy import DEFAULT_POLICY, Policy, load_policy, shipped_policies
 from incentives.scenario_fields import (
     YEAR,
-    Clause,
+    CenterKind,
     Code,
+    CostCategory,
     CreditCode,
     Day,
     InvoiceNumber,
     Money,
     Pflops,
     PositiveMoney,
+    Precision,
     ReasonCode,
     Status,
     Text,
@@ -45,6 +46,7 @@ from incentives.scenario_fields import (
 )
 from registry.credit_code import in_province
 from registry.exact_yaml import load_file
+from registry.fields import Flag
 
 
 class _Model(BaseModel):
@@ -59,8 +61,8 @@ class Unit(_Model):
     credit_code: CreditCode
     kind: UnitKind
     region: str | None = None
-    in_province: StrictBool | None = None
-    dishonest: StrictBool = False
+    in_province: Flag | None = None
+    dishonest: Flag = False
 
 
 class KeyProvider(_Model):
@@ -77,11 +79,11 @@ class ComputingCenter(_Model):
     code: Code
     unit: Code
     name: Text
-    kind: Literal["intelligent", "supercomputing", "general", "edge"]
-    capacity_pflops: dict[Literal["FP16", "FP32", "FP64"], Pflops] = {}
+    kind: CenterKind
+    capacity_pflops: dict[Precision, Pflops] = {}
     status: Status
     commissioned_on: Day | None = None
-    costs: dict[Literal["equipment", "software", "civil_works", "other"], Money] = {}
+    costs: dict[CostCategory, Money] = {}
 
 
 class IdentifierNode(_Model):
@@ -104,7 +106,7 @@ class Invoice(_Model):
     amount: PositiveMoney
     kind: Literal["blue", "red"] = "blue"
     reverses: InvoiceNumber | None = None
-    confirmed: StrictBool = True
+    confirmed: Flag = True
 
 
 class Support(_Model):
@@ -361,7 +363,7 @@ def to_facts(s: Scenario) -> Facts:
         units=tuple(
             UnitFacts(
                 u.code,
-                u.kind,
+                u.kind.value,
                 in_province(u.credit_code) if u.in_province is None else u.in_province,
                 u.dishonest,
             )
@@ -371,16 +373,16 @@ def to_facts(s: Scenario) -> Facts:
             CenterFacts(
                 c.code,
                 c.unit,
-                c.kind,
-                {str(k): v for k, v in c.capacity_pflops.items()},
-                c.status,
+                c.kind.value,
+                {k.value: v for k, v in c.capacity_pflops.items()},
+                c.status.value,
                 c.commissioned_on,
-                {str(k): v for k, v in c.costs.items()},
+                {k.value: v for k, v in c.costs.items()},
             )
             for c in s.computing_centers
         ),
         nodes=tuple(
-            NodeFacts(n.code, n.unit, n.status, n.connected_on) for n in s.identifier_nodes
+            NodeFacts(n.code, n.unit, n.status.value, n.connected_on) for n in s.identifier_nodes
         ),
         key_providers=tuple(
             KeyProviderListing(k.unit, k.listed_from, k.listed_until) for k in s.key_providers

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import Field, PlainValidator
+from pydantic import Field, PlainValidator, Strict
 
 from incentives.outcome import Reason
 from incentives.parameters import parse_date, parse_decimal, parse_money
+from registry import fields
 from registry.credit_code import credit_code_error
 
 # ASCII digits only: \d would take full-width and other scripts' digits as different numbers.
@@ -75,16 +76,13 @@ Day = Annotated[date, PlainValidator(parse_date)]
 InvoiceNumber = Annotated[str, PlainValidator(_invoice_number)]
 CreditCode = Annotated[str, PlainValidator(_credit_code)]
 Text = Annotated[str, Field(min_length=1)]
-Status = Literal["planned", "under_construction", "operational", "decommissioned"]
-UnitKind = Literal[
-    "university",
-    "research_institute",
-    "enterprise",
-    "compute_provider",
-    "telecom_operator",
-    "government",
-]
-Clause = Literal["computing_center_build", "compute_voucher", "identifier_node"]
+# The registry's vocabularies. Scenario models are strict, and a strict enum field would take
+# only enum members; a scenario file gives the words.
+Status = Annotated[fields.FacilityStatus, Strict(False)]
+UnitKind = Annotated[fields.UnitKind, Strict(False)]
+CenterKind = Annotated[fields.CenterKind, Strict(False)]
+Precision = Annotated[fields.Precision, Strict(False)]
+CostCategory = Annotated[fields.CostCategory, Strict(False)]
 
 
 def _reason(raw: object) -> Reason:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 
 from incentives.explain import (
@@ -20,20 +19,190 @@ from incentives.explain import (
 from incentives.facts import CenterFacts, UnitFacts
 from incentives.money import apply_rate, round_to_fen
 from incentives.outcome import Reason
-from incentives.policy import CenterParams, Policy
-from incentives.rules.overlap import OtherIndex, top_up
-from incentives.rules.verdict import Checklist, Verdict, award, reject
+from incentives.policy import Policy
+from incentives.rules.overlap import OtherIndex, top_up_step, topped_up
+from incentives.rules.verdict import (
+    Condition,
+    Trace,
+    Verdict,
+    first_failing,
+    paid,
+    unit_honest,
+    verdict,
+)
 
 CLAUSE = "computing_center_build"
 
 
-@dataclass(slots=True)
-class _Eligible:
-    center: CenterFacts
-    commissioned_on: date
-    params: CenterParams
-    raw_fen: int
-    steps: list[Step]
+class _Centre:
+    """One centre, with what deciding it needs; the cap phase adds what earlier centres used."""
+
+    __slots__ = (
+        "as_of",
+        "center",
+        "counted",
+        "day",
+        "known",
+        "left_out",
+        "other",
+        "params",
+        "policy",
+        "raw",
+        "unit",
+        "used_before",
+    )
+
+    def __init__(
+        self, center: CenterFacts, unit: UnitFacts, other: OtherIndex, policy: Policy, as_of: date
+    ) -> None:
+        self.center, self.unit, self.other, self.policy, self.as_of = (
+            center,
+            unit,
+            other,
+            policy,
+            as_of,
+        )
+        # Parameters in force on the commissioning day; for a centre not yet running, on as_of.
+        commissioned = center.commissioned_on
+        self.known = commissioned if commissioned and commissioned <= as_of else None
+        self.day = self.known or as_of
+        self.params = policy.center_params(self.day)
+        self.counted: dict[str, int] = {}
+        self.left_out: dict[str, int] = {}
+        self.raw = 0
+        self.used_before: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def window(self) -> str:
+        return f"[{self.policy.valid_from}, {self.policy.valid_until})"
+
+    @property
+    def need(self) -> str:
+        return self.params.precision[self.center.kind]
+
+
+def _not_operational(c: _Centre) -> tuple[str, str]:
+    center = c.center
+    if center.status != "operational":
+        when, when_en = f"状态为 {center.status}", f"status is {center.status}"
+    elif center.commissioned_on:
+        when = f"投运日期 {center.commissioned_on} 晚于评估日 {c.as_of}"
+        when_en = f"commissioned on {center.commissioned_on}, after as_of {c.as_of}"
+    else:
+        when, when_en = "没有投运日期", "no commissioning date"
+    return f"中心须已投运（operational）；{when}", f"the centre must be operational; {when_en}"
+
+
+def _capacity_missing(c: _Centre) -> tuple[str, str]:
+    given = c.center.capacity_pflops
+    return (
+        f"{c.center.kind} 中心的算力须按 {c.need} 计，但只报了 {listing(given) if given else '无'}",
+        f"the {c.center.kind} centre's capacity counts in {c.need}, but only "
+        f"{listing(given) if given else 'nothing'} was given",
+    )
+
+
+def _capacity(c: _Centre) -> object:
+    return c.center.capacity_pflops[c.need]
+
+
+# The conditions of DESIGN.md, in its order: the first that fails is the reason.
+ELIGIBLE: tuple[Condition[_Centre], ...] = (
+    unit_honest("建设单位", "construction unit"),
+    Condition(
+        Reason.INELIGIBLE_CENTER_KIND,
+        lambda c: c.center.kind in c.params.center_kinds,
+        lambda c: (
+            f"中心类型 {c.center.kind} 不属于 {listing(c.params.center_kinds)}",
+            f"centre kind {c.center.kind} is not one of {listing(c.params.center_kinds)}",
+        ),
+        lambda c: (
+            f"中心类型 {c.center.kind} 属于 {listing(c.params.center_kinds)}",
+            f"centre kind {c.center.kind} is one of {listing(c.params.center_kinds)}",
+        ),
+    ),
+    Condition(
+        Reason.CAPACITY_NOT_IN_REQUIRED_PRECISION,
+        lambda c: c.need in c.center.capacity_pflops,
+        _capacity_missing,
+        lambda c: (
+            f"{c.center.kind} 中心的算力按 {c.need} 计，已报 {c.need}",
+            f"the {c.center.kind} centre's capacity counts in {c.need}, and {c.need} is given",
+        ),
+    ),
+    Condition(
+        Reason.BELOW_CAPACITY_THRESHOLD,
+        lambda c: c.center.capacity_pflops[c.need] >= c.params.min_capacity_pflops,
+        lambda c: (
+            f"{c.need} 算力 {_capacity(c)} PFLOPS 低于 {c.params.min_capacity_pflops} PFLOPS",
+            f"{c.need} capacity {_capacity(c)} PFLOPS is below "
+            f"{c.params.min_capacity_pflops} PFLOPS",
+        ),
+        lambda c: (
+            f"{c.need} 算力 {_capacity(c)} PFLOPS 不低于 {c.params.min_capacity_pflops} PFLOPS"
+            "（达到即可）",
+            f"{c.need} capacity {_capacity(c)} PFLOPS is at least "
+            f"{c.params.min_capacity_pflops} PFLOPS (inclusive)",
+        ),
+    ),
+    Condition(
+        Reason.NOT_OPERATIONAL,
+        lambda c: c.center.status == "operational" and c.known is not None,
+        _not_operational,
+        lambda c: (
+            f"中心已投运（operational），投运日期 {c.known}",
+            f"the centre is operational, commissioned on {c.known}",
+        ),
+    ),
+    Condition(
+        Reason.OUTSIDE_POLICY_PERIOD,
+        lambda c: c.known is not None and c.policy.in_window(c.known),
+        lambda c: (
+            f"投运日期 {c.known} 不在政策有效期 {c.window} 内",
+            f"commissioned on {c.known}, outside the policy period {c.window}",
+        ),
+        lambda c: (
+            f"投运日期 {c.known} 在政策有效期 {c.window} 内",
+            f"commissioned on {c.known}, inside the policy period {c.window}",
+        ),
+    ),
+)
+AMOUNT: tuple[Condition[_Centre], ...] = (
+    Condition(
+        Reason.NO_ELIGIBLE_COSTS,
+        lambda c: sum(c.counted.values()) > 0,
+        lambda c: (
+            f"没有 {listing(c.params.cost_categories)} 类建设费用",
+            f"no costs in {listing(c.params.cost_categories)}",
+        ),
+    ),
+    Condition(
+        Reason.ZERO_AMOUNT,
+        lambda c: c.raw > 0,
+        lambda c: ("按参数计算的金额为 0", "the parameters give an amount of 0"),
+    ),
+)
+CAP: tuple[Condition[_Centre], ...] = (
+    Condition(
+        Reason.CAP_EXHAUSTED,
+        lambda c: _capped(c) > 0,
+        lambda c: (
+            f"建设单位 {c.center.unit} 的 {yuan(_cap(c))} 元上限已被先投运的中心用完",
+            f"the CNY {yuan(_cap(c))} cap of construction unit {c.center.unit} is used up by "
+            "centres commissioned earlier",
+        ),
+    ),
+)
+OVERLAP: tuple[Condition[_Centre], ...] = (
+    Condition(
+        Reason.COVERED_BY_OTHER_SUPPORT,
+        lambda c: _paid(c) > 0,
+        lambda c: (
+            "其他政策对该中心的支持不低于本政策金额",
+            "support from other policies for this centre is at least this policy's amount",
+        ),
+    ),
+)
 
 
 def computing_center_build(
@@ -45,38 +214,96 @@ def computing_center_build(
 ) -> list[Verdict]:
     """An award or a rejection for every centre; caps shared per construction unit."""
     verdicts: list[Verdict] = []
-    eligible: list[_Eligible] = []
+    eligible: list[_Centre] = []
     for center in centers:
-        checked = _check(center, units[center.unit], policy, as_of)
-        if isinstance(checked, _Eligible):
-            eligible.append(checked)
+        case = _Centre(center, units[center.unit], other, policy, as_of)
+        reason = _eligible(case, None)
+        if reason is None:
+            eligible.append(case)
         else:
-            verdicts.append(checked)
+            verdicts.append(_verdict(case, reason))
     # The cap is used up in order of commissioning date, then code.
-    eligible.sort(key=lambda e: (e.commissioned_on, e.center.code))
+    eligible.sort(key=lambda c: (c.known or date.min, c.center.code))
     used: dict[str, list[tuple[str, int]]] = {}
-    for item in eligible:
-        verdicts.append(
-            _cap_and_overlap(item, used.setdefault(item.center.unit, []), other, policy)
-        )
+    for case in eligible:
+        before = used.setdefault(case.center.unit, [])
+        case.used_before = tuple(before)
+        verdicts.append(_verdict(case, _cap_and_overlap(case, None)))
+        capped = _capped(case)
+        if capped > 0:
+            # The cap is consumed by the capped amount, before overlap (raw → caps → overlap).
+            before.append((case.center.code, capped))
     return verdicts
 
 
-def _check(
-    center: CenterFacts, unit: UnitFacts, policy: Policy, as_of: date
-) -> Verdict | _Eligible:
-    clause = policy.clauses[CLAUSE]
-    # Parameters in force on the commissioning day; for a centre not yet running, on as_of.
-    known = (
-        center.commissioned_on
-        if center.commissioned_on and center.commissioned_on <= as_of
-        else None
-    )
-    day = known or as_of
-    params = policy.center_params(day)
+def _verdict(case: _Centre, decided: Reason | int) -> Verdict:
+    return verdict(CLAUSE, case.center.unit, case.center.code, decided, _assess, case)
+
+
+def _assess(case: _Centre, trace: Trace) -> Reason | int:
+    """The whole clause for one centre: conditions, amount, then cap and overlap."""
+    reason = _eligible(case, trace)
+    if reason is not None:
+        return reason
+    return _cap_and_overlap(case, trace)
+
+
+def _eligible(case: _Centre, trace: Trace) -> Reason | None:
+    """Conditions in order, then the amount before any cap."""
+    if trace is not None:
+        trace += _introduction(case)
+    reason = first_failing(ELIGIBLE, case, trace)
+    if reason is not None:
+        return reason
+    params = case.params
+    for category, value in case.center.costs.items():
+        fen = round_to_fen(value)
+        (case.counted if category in params.cost_categories else case.left_out)[category] = fen
+    case.raw = apply_rate(sum(case.counted.values()), params.rate)
+    if trace is not None:
+        trace.append(_amount_step(case))
+    return first_failing(AMOUNT, case, trace)
+
+
+def _cap_and_overlap(case: _Centre, trace: Trace) -> Reason | int:
+    """The unit's cap left after earlier centres, then 从优、就高、不重复."""
+    if trace is not None:
+        trace.append(_cap_step(case))
+    reason = first_failing(CAP, case, trace)
+    if reason is not None:
+        return reason
+    if trace is not None:
+        trace.append(
+            top_up_step(_capped(case), _key(case), case.other, case.policy.general_reference)
+        )
+    return first_failing(OVERLAP, case, trace) or paid(_paid(case), trace)
+
+
+def _key(case: _Centre) -> tuple[str, str, str]:
+    return (CLAUSE, case.center.unit, case.center.code)
+
+
+def _cap(case: _Centre) -> int:
+    return round_to_fen(case.params.cap_per_unit)
+
+
+def _remaining(case: _Centre) -> int:
+    return max(0, _cap(case) - sum(f for _, f in case.used_before))
+
+
+def _capped(case: _Centre) -> int:
+    return min(case.raw, _remaining(case))
+
+
+def _paid(case: _Centre) -> int:
+    return topped_up(_capped(case), _key(case), case.other, case.policy.overlap)
+
+
+def _introduction(case: _Centre) -> list[Step]:
+    center, as_of, day = case.center, case.as_of, case.day
     costs = "{" + ", ".join(f"{k}: {yuan(round_to_fen(v))}" for k, v in center.costs.items()) + "}"
-    steps = [
-        clause_step(clause),
+    return [
+        clause_step(case.policy.clauses[CLAUSE]),
         subject_step(
             f"计算中心 {center.code}，奖励给建设单位 {center.unit}",
             f"computing centre {center.code}; the award goes to its construction unit "
@@ -104,170 +331,46 @@ def _check(
         ),
     ]
 
-    checks = Checklist(CLAUSE, center.unit, center.code, steps)
-    no, yes = checks.failed, checks.passed
-    dishonest = checks.construction_unit_honest(unit)
-    if dishonest is not None:
-        return dishonest
-    kinds = listing(params.center_kinds)
-    if center.kind not in params.center_kinds:
-        return no(
-            Reason.INELIGIBLE_CENTER_KIND,
-            f"中心类型 {center.kind} 不属于 {kinds}",
-            f"centre kind {center.kind} is not one of {kinds}",
-        )
-    yes(f"中心类型 {center.kind} 属于 {kinds}", f"centre kind {center.kind} is one of {kinds}")
-    need = params.precision[center.kind]
-    capacity = center.capacity_pflops.get(need)
-    if capacity is None:
-        given = listing(center.capacity_pflops) if center.capacity_pflops else "无"
-        return no(
-            Reason.CAPACITY_NOT_IN_REQUIRED_PRECISION,
-            f"{center.kind} 中心的算力须按 {need} 计，但只报了 {given}",
-            f"the {center.kind} centre's capacity counts in {need}, but only "
-            f"{listing(center.capacity_pflops) or 'nothing'} was given",
-        )
-    yes(
-        f"{center.kind} 中心的算力按 {need} 计，已报 {need}",
-        f"the {center.kind} centre's capacity counts in {need}, and {need} is given",
-    )
-    floor = params.min_capacity_pflops
-    if capacity < floor:
-        return no(
-            Reason.BELOW_CAPACITY_THRESHOLD,
-            f"{need} 算力 {capacity} PFLOPS 低于 {floor} PFLOPS",
-            f"{need} capacity {capacity} PFLOPS is below {floor} PFLOPS",
-        )
-    yes(
-        f"{need} 算力 {capacity} PFLOPS 不低于 {floor} PFLOPS（达到即可）",
-        f"{need} capacity {capacity} PFLOPS is at least {floor} PFLOPS (inclusive)",
-    )
-    if center.status != "operational" or known is None:
-        when = (
-            f"投运日期 {center.commissioned_on} 晚于评估日 {as_of}"
-            if center.commissioned_on
-            else "没有投运日期"
-        )
-        when_en = (
-            f"commissioned on {center.commissioned_on}, after as_of {as_of}"
-            if center.commissioned_on
-            else "no commissioning date"
-        )
-        if center.status != "operational":
-            when, when_en = f"状态为 {center.status}", f"status is {center.status}"
-        return no(
-            Reason.NOT_OPERATIONAL,
-            f"中心须已投运（operational）；{when}",
-            f"the centre must be operational; {when_en}",
-        )
-    yes(
-        f"中心已投运（operational），投运日期 {known}",
-        f"the centre is operational, commissioned on {known}",
-    )
-    window = f"[{policy.valid_from}, {policy.valid_until})"
-    if not policy.in_window(known):
-        return no(
-            Reason.OUTSIDE_POLICY_PERIOD,
-            f"投运日期 {known} 不在政策有效期 {window} 内",
-            f"commissioned on {known}, outside the policy period {window}",
-        )
-    yes(
-        f"投运日期 {known} 在政策有效期 {window} 内",
-        f"commissioned on {known}, inside the policy period {window}",
+
+def _amount_step(case: _Centre) -> Step:
+    params, raw = case.params, case.raw
+    parts = " + ".join(f"{c} {yuan(v)}" for c, v in case.counted.items()) or "0.00"
+    skipped = "；".join(f"{c} {yuan(v)}" for c, v in case.left_out.items())
+    skipped_en = "; ".join(f"{c} {yuan(v)}" for c, v in case.left_out.items())
+    return note_step(
+        f"计算：{percent(params.rate)} × ({parts}) = {yuan(raw)} 元"
+        f"（只计 {listing(params.cost_categories)}"
+        + (f"；不计 {skipped}" if skipped else "")
+        + "；四舍五入到分）。",
+        f"Amount: {percent(params.rate)} × ({parts}) = CNY {yuan(raw)} (only "
+        f"{listing(params.cost_categories)} count"
+        + (f"; not counted: {skipped_en}" if skipped else "")
+        + "; rounded half up to the fen).",
     )
 
-    fen_costs = {c: round_to_fen(v) for c, v in center.costs.items()}
-    counted = {c: fen for c, fen in fen_costs.items() if c in params.cost_categories}
-    left_out = {c: fen for c, fen in fen_costs.items() if c not in params.cost_categories}
-    base = sum(counted.values())
-    raw = apply_rate(base, params.rate)
-    parts = " + ".join(f"{c} {yuan(v)}" for c, v in counted.items()) or "0.00"
-    skipped = "；".join(f"{c} {yuan(v)}" for c, v in left_out.items())
-    skipped_en = "; ".join(f"{c} {yuan(v)}" for c, v in left_out.items())
-    steps.append(
-        note_step(
-            f"计算：{percent(params.rate)} × ({parts}) = {yuan(raw)} 元"
-            f"（只计 {listing(params.cost_categories)}"
-            + (f"；不计 {skipped}" if skipped else "")
-            + "；四舍五入到分）。",
-            f"Amount: {percent(params.rate)} × ({parts}) = CNY {yuan(raw)} (only "
-            f"{listing(params.cost_categories)} count"
-            + (f"; not counted: {skipped_en}" if skipped else "")
-            + "; rounded half up to the fen).",
-        )
+
+def _cap_step(case: _Centre) -> Step:
+    unit, used, reference = (
+        case.center.unit,
+        case.used_before,
+        case.policy.clauses[CLAUSE].reference,
     )
-    if base == 0:
-        return reject(
-            CLAUSE,
-            center.unit,
-            center.code,
-            steps,
-            Reason.NO_ELIGIBLE_COSTS,
-            f"没有 {listing(params.cost_categories)} 类建设费用",
-            f"no costs in {listing(params.cost_categories)}",
-        )
-    if raw == 0:
-        return reject(
-            CLAUSE,
-            center.unit,
-            center.code,
-            steps,
-            Reason.ZERO_AMOUNT,
-            "按参数计算的金额为 0",
-            "the parameters give an amount of 0",
-        )
-    return _Eligible(center, known, params, raw, steps)
-
-
-def _cap_and_overlap(
-    item: _Eligible, used: list[tuple[str, int]], other: OtherIndex, policy: Policy
-) -> Verdict:
-    center, steps = item.center, item.steps
-    reference = policy.clauses[CLAUSE].reference
-    cap = round_to_fen(item.params.cap_per_unit)
-    spent = sum(f for _, f in used)
-    remaining = max(0, cap - spent)
-    capped = min(item.raw_fen, remaining)
+    cap, spent, remaining, capped = (
+        _cap(case),
+        sum(f for _, f in used),
+        _remaining(case),
+        _capped(case),
+    )
     before = "、".join(f"{c} {yuan(f)}" for c, f in used) or "无"
     before_en = ", ".join(f"{c} {yuan(f)}" for c, f in used) or "none"
-    steps.append(
-        note_step(
-            f"上限（{reference}）：建设单位 {center.unit} 的全部中心合计最高 {yuan(cap)} 元，"
-            f"按投运日期、编号顺序使用；此前已用 {yuan(spent)} 元（{before}），"
-            f"剩余 {yuan(remaining)} 元；"
-            f"本项 min({yuan(item.raw_fen)}, {yuan(remaining)}) = {yuan(capped)} 元。",
-            f"Cap ({reference}): at most CNY {yuan(cap)} per construction unit across all its "
-            "centres, used in order of commissioning date, then code; "
-            f"already used CNY {yuan(spent)} "
-            f"({before_en}), CNY {yuan(remaining)} left; this centre "
-            f"min({yuan(item.raw_fen)}, {yuan(remaining)}) = CNY {yuan(capped)}.",
-        )
+    return note_step(
+        f"上限（{reference}）：建设单位 {unit} 的全部中心合计最高 {yuan(cap)} 元，"
+        f"按投运日期、编号顺序使用；此前已用 {yuan(spent)} 元（{before}），"
+        f"剩余 {yuan(remaining)} 元；"
+        f"本项 min({yuan(case.raw)}, {yuan(remaining)}) = {yuan(capped)} 元。",
+        f"Cap ({reference}): at most CNY {yuan(cap)} per construction unit across all its "
+        "centres, used in order of commissioning date, then code; "
+        f"already used CNY {yuan(spent)} "
+        f"({before_en}), CNY {yuan(remaining)} left; this centre "
+        f"min({yuan(case.raw)}, {yuan(remaining)}) = CNY {yuan(capped)}.",
     )
-    if capped == 0:
-        return reject(
-            CLAUSE,
-            center.unit,
-            center.code,
-            steps,
-            Reason.CAP_EXHAUSTED,
-            f"建设单位 {center.unit} 的 {yuan(cap)} 元上限已被先投运的中心用完",
-            f"the CNY {yuan(cap)} cap of construction unit {center.unit} is used up by "
-            "centres commissioned earlier",
-        )
-    # The cap is consumed by the capped amount, before overlap (raw → caps → overlap).
-    used.append((center.code, capped))
-    settled = top_up(
-        capped, (CLAUSE, center.unit, center.code), other, policy.general_reference, policy.overlap
-    )
-    steps.append(settled.step)
-    if settled.paid_fen == 0:
-        return reject(
-            CLAUSE,
-            center.unit,
-            center.code,
-            steps,
-            Reason.COVERED_BY_OTHER_SUPPORT,
-            "其他政策对该中心的支持不低于本政策金额",
-            "support from other policies for this centre is at least this policy's amount",
-        )
-    return award(CLAUSE, center.unit, center.code, steps, settled.paid_fen)

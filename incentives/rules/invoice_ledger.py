@@ -13,6 +13,7 @@ from incentives.facts import InvoiceFacts, KeyProviderListing
 from incentives.money import round_to_fen
 from incentives.outcome import InvoiceExclusion, Reason
 from incentives.policy import Policy
+from incentives.rules.verdict import Condition, failing
 
 
 @dataclass(slots=True)
@@ -37,6 +38,8 @@ class Ledger:
 
     tallies: dict[str, dict[int, Tally]] = field(default_factory=dict)
     excluded: list[tuple[int, Reason]] = field(default_factory=list)
+    # Each seller's listing periods [from, until), as the checks read them.
+    periods: dict[str, list[tuple[date, date]]] = field(default_factory=dict)
 
 
 def claim_winners(
@@ -70,12 +73,11 @@ def build_ledger(
 ) -> Ledger:
     """Check every invoice issued by as_of, in claim order, and tally what counts.
 
-    Checks, first failing one wins: seller listed as a key provider on the invoice date;
-    date inside the validity window; no other claim of the number takes precedence (see
-    claim_winners); seller is not the buyer; confirmed by the seller (when required).
-    Red-letter invoices are applied afterwards.
-    This loop is the hot path for a million invoices: locals bound once, Decimal sums
-    (exact, trapped) converted to fen once per buyer and year.
+    The checks are BLUE (then RED for red-letter invoices, applied afterwards), in that
+    order, first failing one wins. This loop is the hot path for a million invoices, so it
+    tests them inline: locals bound once, Decimal sums (exact, trapped) converted to fen once
+    per buyer and year. The explanation of an excluded invoice runs the declared conditions
+    again and refuses to explain a reason they do not give.
     """
     ledger = Ledger()
     tallies = ledger.tallies
@@ -83,7 +85,7 @@ def build_ledger(
     # numbers claimed more than once need to know which claim wins, and they are few.
     winners = claim_winners(invoices, _repeated(invoices, as_of), as_of)
     winner = winners.get
-    periods: dict[str, list[tuple[date, date]]] = {}
+    periods = ledger.periods
     for item in listings:
         periods.setdefault(item.unit, []).append((item.listed_from, item.listed_until or date.max))
     valid_from, valid_until = policy.valid_from, policy.valid_until
@@ -158,8 +160,12 @@ def _repeated(invoices: Sequence[InvoiceFacts], as_of: date) -> set[str]:
 def _confirm(cache: dict[int, bool], year: int, policy: Policy) -> bool:
     hit = cache.get(year)
     if hit is None:
-        hit = cache[year] = policy.voucher_params(date(year, 1, 1)).require_provider_confirmation
+        hit = cache[year] = _confirmation_required(policy, year)
     return hit
+
+
+def _confirmation_required(policy: Policy, year: int) -> bool:
+    return policy.voucher_params(date(year, 1, 1)).require_provider_confirmation
 
 
 def _apply_reversals(
@@ -206,85 +212,176 @@ def exclusions(
     invoices: Sequence[InvoiceFacts], ledger: Ledger, policy: Policy, reference: str, as_of: date
 ) -> list[InvoiceExclusion]:
     """Every excluded invoice; its explanation is written when it is read."""
-    writer = _ExclusionWriter(invoices, ledger.excluded, policy, reference, as_of)
+    book = _Book(invoices, ledger, policy, reference, as_of)
     return [
-        InvoiceExclusion(invoices[i].number, invoices[i].buyer, reason, partial(writer, i, reason))
+        InvoiceExclusion(
+            invoices[i].number,
+            invoices[i].buyer,
+            reason,
+            partial(book, i, reason),  # _Book.__call__: no bound method per invoice
+        )
         for i, reason in ledger.excluded
     ]
 
 
-class _ExclusionWriter:
-    """Explains excluded invoices; strings shared by all of them are built once."""
+class _Book:
+    """What the conditions of an invoice read beyond the invoice; claims looked up once."""
 
     def __init__(
         self,
         invoices: Sequence[InvoiceFacts],
-        excluded: list[tuple[int, Reason]],
+        ledger: Ledger,
         policy: Policy,
-        ref: str,
+        reference: str,
         as_of: date,
     ) -> None:
-        self.invoices = invoices
-        self.excluded = excluded
-        self.as_of = as_of
-        self._claims: dict[str, int] | None = None
-        self.ref = ref
+        self.invoices, self.ledger, self.policy, self.as_of = invoices, ledger, policy, as_of
+        self.reference = reference
         self.window = f"[{policy.valid_from}, {policy.valid_until})"
+        self._claims: dict[str, int] | None = None
+        self._not_counted: set[int] | None = None
 
     def __call__(self, i: int, reason: Reason) -> Explanation:
-        inv = self.invoices[i]
-        if reason is Reason.SELLER_NOT_KEY_PROVIDER:
-            zh = f"销售方 {inv.seller} 在开票日 {inv.issued_on} 不在重点算力服务商名单内"
-            en = f"seller {inv.seller} was not listed as a key compute provider on {inv.issued_on}"
-        elif reason is Reason.OUTSIDE_POLICY_PERIOD:
-            zh = f"开票日 {inv.issued_on} 不在政策有效期 {self.window} 内"
-            en = f"issued on {inv.issued_on}, outside the policy period {self.window}"
-        elif reason is Reason.DUPLICATE_INVOICE:
-            j = self._first_claims()[inv.number]
-            first = self.invoices[j].buyer
-            if self.invoices[j].confirmed and j > i:
-                zh = f"销售方已确认该发票号的另一申报（购买方 {first}），经确认的申报有效"
-                en = (
-                    f"the seller confirmed another claim of the number (buyer {first}); "
-                    "the confirmed claim counts"
-                )
-            else:
-                zh = f"该发票号已由更早的申报（购买方 {first}）使用，先申报者有效"
-                en = (
-                    f"the number was claimed earlier (buyer {first}); the first claim the "
-                    "seller confirmed counts, else the first claim"
-                )
-        elif reason is Reason.SELF_DEALING:
-            zh = f"购买方与销售方同为 {inv.buyer}"
-            en = f"buyer and seller are the same unit, {inv.buyer}"
-        elif reason is Reason.NOT_CONFIRMED_BY_PROVIDER:
-            zh = f"销售方 {inv.seller} 未在销售报告中确认该发票（require_provider_confirmation）"
-            en = f"seller {inv.seller} has not confirmed it in a sales report"
-        else:
-            zh = (
-                f"红字发票冲减的原发票 {inv.reverses or '（未填写）'} 不存在、未计入，"
-                "或购销双方与原发票不一致"
-            )
-            en = (
-                f"the original it reverses, {inv.reverses or '(not given)'}, is absent, "
-                "not counted, or has another buyer or seller"
-            )
-        return (
-            Step(
-                f"依据 {self.ref}，发票 {inv.number}（{inv.amount} 元，{inv.issued_on}）"
-                f"不计入（{reason}）：{zh}。",
-                f"Under {self.ref}, invoice {inv.number} (CNY {inv.amount}, {inv.issued_on}) "
-                f"does not count ({reason}): {en}.",
-            ),
-        )
+        """Why the invoice at i does not count, from its declared conditions."""
+        return _explain(self, i, reason, self.reference)
 
-    def _first_claims(self) -> dict[str, int]:
-        # Built once, on the first duplicate explained: one pass, only duplicated numbers.
+    def winner(self, number: str) -> int | None:
+        """The claim of a number that counts."""
         if self._claims is None:
-            numbers = {
-                self.invoices[i].number
-                for i, reason in self.excluded
-                if reason is Reason.DUPLICATE_INVOICE
-            }
+            # Built once, on the first invoice explained: one pass over the numbers in question.
+            numbers = set()
+            for i, _ in self.ledger.excluded:
+                inv = self.invoices[i]
+                numbers.add(inv.number)
+                if inv.reverses:
+                    numbers.add(inv.reverses)
             self._claims = claim_winners(self.invoices, numbers, self.as_of)
-        return self._claims
+        return self._claims.get(number)
+
+    def counted(self, i: int) -> bool:
+        """True when the blue invoice at i counts."""
+        if self._not_counted is None:
+            self._not_counted = {i for i, _ in self.ledger.excluded}
+        return i not in self._not_counted
+
+
+class _Claim:
+    """One invoice (at position i of the claims) as the ledger's conditions read it."""
+
+    __slots__ = ("book", "i", "inv")
+
+    def __init__(self, book: _Book, i: int) -> None:
+        self.book, self.i, self.inv = book, i, book.invoices[i]
+
+    def listed(self) -> bool:
+        day = self.inv.issued_on
+        return any(s <= day < e for s, e in self.book.ledger.periods.get(self.inv.seller, ()))
+
+    def original(self) -> InvoiceFacts | None:
+        """The counted blue invoice this red one reverses, with the same buyer and seller."""
+        j = self.book.winner(self.inv.reverses) if self.inv.reverses else None
+        if j is None:
+            return None
+        original = self.book.invoices[j]
+        if (
+            original.kind != "blue"
+            or not self.book.counted(j)
+            or original.buyer != self.inv.buyer
+            or original.seller != self.inv.seller
+        ):
+            return None
+        return original
+
+
+def _duplicate(c: _Claim) -> tuple[str, str]:
+    j = c.book.winner(c.inv.number)
+    first = c.book.invoices[j] if j is not None else c.inv
+    if first.confirmed and j is not None and j > c.i:
+        return (
+            f"销售方已确认该发票号的另一申报（购买方 {first.buyer}），经确认的申报有效",
+            f"the seller confirmed another claim of the number (buyer {first.buyer}); "
+            "the confirmed claim counts",
+        )
+    return (
+        f"该发票号已由更早的申报（购买方 {first.buyer}）使用，先申报者有效",
+        f"the number was claimed earlier (buyer {first.buyer}); the first claim the "
+        "seller confirmed counts, else the first claim",
+    )
+
+
+FIRST_CLAIM: Condition[_Claim] = Condition(
+    Reason.DUPLICATE_INVOICE, lambda c: c.book.winner(c.inv.number) in (None, c.i), _duplicate
+)
+# A blue invoice counts when all of these hold, checked in this order.
+BLUE: tuple[Condition[_Claim], ...] = (
+    Condition(
+        Reason.SELLER_NOT_KEY_PROVIDER,
+        _Claim.listed,
+        lambda c: (
+            f"销售方 {c.inv.seller} 在开票日 {c.inv.issued_on} 不在重点算力服务商名单内",
+            f"seller {c.inv.seller} was not listed as a key compute provider on {c.inv.issued_on}",
+        ),
+    ),
+    Condition(
+        Reason.OUTSIDE_POLICY_PERIOD,
+        lambda c: c.book.policy.in_window(c.inv.issued_on),
+        lambda c: (
+            f"开票日 {c.inv.issued_on} 不在政策有效期 {c.book.window} 内",
+            f"issued on {c.inv.issued_on}, outside the policy period {c.book.window}",
+        ),
+    ),
+    FIRST_CLAIM,
+    Condition(
+        Reason.SELF_DEALING,
+        lambda c: c.inv.seller != c.inv.buyer,
+        lambda c: (
+            f"购买方与销售方同为 {c.inv.buyer}",
+            f"buyer and seller are the same unit, {c.inv.buyer}",
+        ),
+    ),
+    Condition(
+        Reason.NOT_CONFIRMED_BY_PROVIDER,
+        lambda c: (
+            c.inv.confirmed or not _confirmation_required(c.book.policy, c.inv.issued_on.year)
+        ),
+        lambda c: (
+            f"销售方 {c.inv.seller} 未在销售报告中确认该发票（require_provider_confirmation）",
+            f"seller {c.inv.seller} has not confirmed it in a sales report",
+        ),
+    ),
+)
+# A red-letter invoice reduces its original when both of these hold.
+RED: tuple[Condition[_Claim], ...] = (
+    FIRST_CLAIM,
+    Condition(
+        Reason.REVERSAL_WITHOUT_ORIGINAL,
+        lambda c: c.original() is not None,
+        lambda c: (
+            f"红字发票冲减的原发票 {c.inv.reverses or '（未填写）'} 不存在、未计入，"
+            "或购销双方与原发票不一致",
+            f"the original it reverses, {c.inv.reverses or '(not given)'}, is absent, "
+            "not counted, or has another buyer or seller",
+        ),
+    ),
+)
+
+
+def _explain(book: _Book, i: int, ledger_reason: Reason, reference: str) -> Explanation:
+    claim = _Claim(book, i)
+    inv = claim.inv
+    failed = failing(BLUE if inv.kind == "blue" else RED, claim)
+    if failed is None or failed.reason is not ledger_reason:
+        # The loop and its declared conditions disagree: a bug, never a misleading text.
+        raise RuntimeError(
+            f"invoice {inv.number}: the ledger says {ledger_reason}, its conditions "
+            f"{failed.reason if failed else 'all hold'}"
+        )
+    zh, en = failed.not_met(claim)
+    return (
+        Step(
+            f"依据 {reference}，发票 {inv.number}（{inv.amount} 元，{inv.issued_on}）"
+            f"不计入（{failed.reason}）：{zh}。",
+            f"Under {reference}, invoice {inv.number} (CNY {inv.amount}, {inv.issued_on}) "
+            f"does not count ({failed.reason}): {en}.",
+        ),
+    )

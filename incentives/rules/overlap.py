@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from incentives.explain import Step, yuan
 from incentives.facts import OtherSupport
@@ -21,27 +20,16 @@ def index_other_support(items: Iterable[OtherSupport]) -> dict[OtherKey, list[Ot
     return index
 
 
-@dataclass(frozen=True, slots=True)
-class Overlap:
-    """What is paid after the overlap rule, and how it was decided."""
-
-    paid_fen: int
-    step: Step
-
-
 def other_support_fen(key: OtherKey, index: OtherIndex) -> int:
     """Support already received from other policies for one subject, in fen."""
     return sum(round_to_fen(s.amount) for s in index.get(key, ()))
 
 
-def top_up(
-    capped_fen: int, key: OtherKey, index: OtherIndex, reference: str, mode: str = "top_up"
-) -> Overlap:
-    """Pay only the part of the capped amount that exceeds other support for the same subject."""
+def topped_up(capped_fen: int, key: OtherKey, index: OtherIndex, mode: str) -> int:
+    """Only the part of the capped amount that exceeds other support for the same subject."""
     if mode != "top_up":  # the loader admits no other mode; fail loudly if that changes
         raise ValueError(f"unknown overlap mode {mode!r}")
-    paid = max(0, capped_fen - other_support_fen(key, index))
-    return Overlap(paid, top_up_step(capped_fen, key, index, reference))
+    return max(0, capped_fen - other_support_fen(key, index))
 
 
 def top_up_step(capped_fen: int, key: OtherKey, index: OtherIndex, reference: str) -> Step:

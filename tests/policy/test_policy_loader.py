@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from incentives.commands import policy_main
-from incentives.parameters import SPECS, PolicyError
+from incentives.parameters import PREFIXES, SPECS, PolicyError, group_paths
 from incentives.policy import POLICY_DIR, load_policy
 
 SHIPPED = POLICY_DIR / "heilongjiang-digital-2023.yaml"
@@ -155,3 +155,17 @@ def test_policy_show_prints_every_parameter_with_its_reference(
 def test_policy_show_of_an_unknown_policy_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert policy_main(["show", "no-such-policy"]) == 2
     assert "no such policy" in capsys.readouterr().err
+
+
+def test_the_typed_views_hold_every_parameter_of_the_design_table() -> None:
+    # One declaration: each field of a typed group is a parameter, read from the policy file.
+    policy = load_policy()
+    day = date(2024, 1, 1)
+    seen: dict[str, object] = {}
+    for group in PREFIXES:
+        view = policy.params(group, day)
+        for name, path in group_paths(group).items():
+            seen[path] = getattr(view, name)
+    assert seen == DESIGN_TABLE
+    assert policy.center_params(day).rate == Decimal("0.30")
+    assert policy.voucher_params(day).require_provider_confirmation is True

@@ -21,7 +21,7 @@ from incentives.facts import (
     OtherSupport,
     UnitFacts,
 )
-from incentives.outcome import Outcome
+from incentives.outcome import Outcome, Rejection
 from incentives.policy import load_policy
 
 POLICY = load_policy()
@@ -231,3 +231,8 @@ def test_every_centre_node_and_buyer_year_gets_one_verdict_with_an_explanation(f
         assert len(steps) >= 3
         assert POLICY.clauses[verdict.clause].reference in steps[0].zh
         assert POLICY.clauses[verdict.clause].reference in steps[0].en
+        if isinstance(verdict, Rejection):
+            assert f"({verdict.reason})" in steps[-1].en
+    for excluded in outcome.excluded_invoices:
+        # Explaining re-runs the declared invoice conditions: they give the ledger's reason.
+        assert f"({excluded.reason})" in excluded.explanation[0].en

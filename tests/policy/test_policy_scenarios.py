@@ -54,3 +54,16 @@ def test_every_subject_gets_exactly_one_award_or_rejection() -> None:
         }
         vouchers = {(v.unit, v.subject) for v in outcome.verdicts if v.clause == "compute_voucher"}
         assert vouchers == buyer_years, path.name
+
+
+def test_every_explanation_ends_as_its_verdict_decided() -> None:
+    # Deciding and explaining run the same conditions: the last step names the same result.
+    for path in FILES:
+        outcome = run(load_scenario(path))
+        for award in outcome.awards:
+            assert award.explanation[-1].en.startswith("Result: award CNY"), path.name
+        for rejection in outcome.rejections:
+            assert f"({rejection.reason})" in rejection.explanation[-1].en, path.name
+        for excluded in outcome.excluded_invoices:
+            # The writer re-runs the invoice's declared conditions and refuses a disagreement.
+            assert f"({excluded.reason})" in excluded.explanation[0].en, path.name
