@@ -71,7 +71,7 @@ async def unit_awards(
         .group_by(Statement.clause, Statement.period)
     )
     granted = {(c, p): from_fen(int(f or 0)) for c, p, f in rows.tuples()}
-    order = {c: i for i, c in enumerate(CLAUSES)}
+    order: dict[str, int] = {c: i for i, c in enumerate(CLAUSES)}
     keys = sorted(set(expected) | set(granted), key=lambda k: (k[1], order.get(k[0], 99)))
     return [
         PeriodAwards(c, p, expected.get((c, p), ZERO), granted.get((c, p), ZERO)) for c, p in keys
