@@ -30,8 +30,8 @@ from collectors.telemetry.samples import (
     SampleIn,
     TelemetryBatch,
 )
-from collectors.telemetry.store import from_microseconds, store_readings, to_microseconds
-from registry.api import commit, principal_of
+from collectors.telemetry.store import from_microseconds, to_microseconds
+from registry.api import principal_of
 from registry.models import utcnow
 from registry.problems import FieldError, Problem, not_found
 from registry.web import DB, operation, read_query, respond
@@ -131,9 +131,8 @@ async def post_samples(request: web.Request) -> web.Response:
                 check_push(principal, ((i, facilities[s.facility]) for i, s in enumerate(samples)
                                        if s is not None and s.facility in facilities))  # fmt: skip
                 readings = to_readings(samples, facilities, now, ctx.retention_days, errors)
-            async with ctx.write_turn(session):
-                stored = await store_readings(session, readings, ctx.timezone)
-                await commit(session)
+        # Group commit: stored with whatever batches wait alongside, answered once committed.
+        stored = await ctx.group_writer(request.app[DB]).store(readings)
     except Problem as problem:
         ctx.metrics.rejected.labels(Source.JSON.value, str(problem.status)).inc()
         raise

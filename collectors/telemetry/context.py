@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collectors.telemetry.exposition import SeriesCache
 from collectors.telemetry.metrics import TelemetryMetrics
+from collectors.telemetry.writer import GroupWriter
 
 
 @dataclass
@@ -26,6 +27,13 @@ class TelemetryContext:
     series: SeriesCache = field(default_factory=dict)
     labels: dict[tuple[object, ...], str] = field(default_factory=dict)
     sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+    writer: GroupWriter | None = None
+
+    def group_writer(self, sessions: async_sessionmaker[AsyncSession]) -> GroupWriter:
+        """The app's one writer of JSON batches (group commit), started on first use."""
+        if self.writer is None:
+            self.writer = GroupWriter(sessions, self.timezone, self.write_turn)
+        return self.writer
 
     @asynccontextmanager
     async def write_turn(self, session: AsyncSession) -> AsyncIterator[None]:
