@@ -43,7 +43,8 @@ def aggregate(readings: Iterable[Reading], tz: ZoneInfo) -> dict[DayKey, list[An
     return out
 
 
-def _merge(least: str, greatest: str) -> str:
+def merge(least: str, greatest: str) -> str:
+    """The ON CONFLICT clause that adds a day's new roll-up to the stored one."""
     # Every SET expression reads the row as it was, so last_at may be updated alongside.
     return (
         f"ON CONFLICT (center_id, metric, day) DO UPDATE SET "
@@ -65,9 +66,9 @@ UPSERT_POSTGRESQL = text(
     "CAST(:center_id AS INTEGER[]), CAST(:metric AS VARCHAR[]), CAST(:day AS DATE[]), "
     "CAST(:minimum AS FLOAT8[]), CAST(:maximum AS FLOAT8[]), CAST(:total AS FLOAT8[]), "
     "CAST(:count AS BIGINT[]), CAST(:last_at AS TIMESTAMPTZ[]), CAST(:last_value AS FLOAT8[])) "
-    + _merge("LEAST", "GREATEST")
+    + merge("LEAST", "GREATEST")
 )
-SQLITE_MERGE = _merge("min", "max")
+SQLITE_MERGE = merge("min", "max")
 SQLITE_ROWS_PER_STATEMENT = 3000  # nine parameters a row, under SQLite's 32,766
 
 

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from collectors.telemetry.rollup import upsert_daily
+from collectors.telemetry.rollup import COLUMNS as ROLLUP_COLUMNS
+from collectors.telemetry.rollup import merge, upsert_daily
 from collectors.telemetry.samples import Reading
-from collectors.telemetry.series import series_ids
+from collectors.telemetry.series import SeriesKey, series_ids
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
@@ -21,10 +22,39 @@ MICROSECOND = dt.timedelta(microseconds=1)
 SQLITE_ROWS_PER_STATEMENT = 10_000
 SampleKey = tuple[int, int]  # series id, microseconds since the epoch
 
-INSERT_POSTGRESQL = text(
-    "INSERT INTO telemetry_samples (series_id, sampled_us, value) "
-    "SELECT * FROM unnest(CAST(:series_id AS BIGINT[]), CAST(:sampled_us AS BIGINT[]), "
-    "CAST(:value AS FLOAT8[])) ON CONFLICT DO NOTHING RETURNING series_id, sampled_us"
+# PostgreSQL does it all in one statement: the batches' rows, first occurrence of each key
+# kept, inserted in key order (one lock order for every writer, so no deadlock); the roll-ups
+# computed from exactly the rows inserted; and how many of each batch were new.
+INSERT_AND_ROLL_UP_POSTGRESQL = text(
+    "WITH given AS ("
+    " SELECT DISTINCT ON (series_id, sampled_us) series_id, sampled_us, value, batch"
+    " FROM unnest(CAST(:series_id AS BIGINT[]), CAST(:sampled_us AS BIGINT[]),"
+    " CAST(:value AS FLOAT8[]), CAST(:batch AS INTEGER[]))"
+    " WITH ORDINALITY AS g(series_id, sampled_us, value, batch, position)"
+    " ORDER BY series_id, sampled_us, position),"
+    " inserted AS ("
+    " INSERT INTO telemetry_samples (series_id, sampled_us, value)"
+    " SELECT series_id, sampled_us, value FROM given ORDER BY series_id, sampled_us"
+    " ON CONFLICT DO NOTHING RETURNING series_id, sampled_us, value),"
+    # NaN is stored as NULL; roll-ups keep finite values only.
+    " finite AS ("
+    " SELECT s.center_id, s.metric, i.sampled_us, i.value,"
+    " CAST((TIMESTAMPTZ 'epoch' + i.sampled_us * INTERVAL '1 microsecond')"
+    " AT TIME ZONE CAST(:tz AS TEXT) AS DATE) AS day"
+    " FROM inserted i JOIN telemetry_series s ON s.id = i.series_id"
+    " WHERE i.value IS NOT NULL AND i.value NOT IN ('Infinity', '-Infinity')),"
+    " rolled AS ("
+    f" INSERT INTO telemetry_daily ({ROLLUP_COLUMNS})"
+    " SELECT center_id, metric, day, min(value), max(value), sum(value), count(*),"
+    " TIMESTAMPTZ 'epoch' + max(sampled_us) * INTERVAL '1 microsecond',"
+    # The value at the latest time; several series at that instant: the greatest.
+    " (array_agg(value ORDER BY sampled_us DESC, value DESC))[1]"
+    " FROM finite GROUP BY center_id, metric, day ORDER BY center_id, metric, day "
+    + merge("LEAST", "GREATEST")
+    + ")"
+    " SELECT g.batch, count(*) FROM inserted i"
+    " JOIN given g ON g.series_id = i.series_id AND g.sampled_us = i.sampled_us"
+    " GROUP BY g.batch"
 )
 
 
@@ -70,6 +100,8 @@ async def store_batches(
     conn = await session.connection()
     keys = {(r[0], r[1], r[2]) for batch in batches for r in batch}
     series = await series_ids(session, conn, keys)
+    if conn.dialect.name == "postgresql":
+        return await _store_postgresql(conn, batches, series, tz)
     micros: dict[dt.datetime, int] = {}
     # The first occurrence of each key, with the batch it belongs to.
     first: dict[SampleKey, tuple[int, Reading]] = {}
@@ -84,10 +116,7 @@ async def store_batches(
                 first[key] = (number, reading)
     # One lock order for every writer: concurrent overlapping batches cannot deadlock.
     rows = sorted((sid, us, first[sid, us][1][4]) for sid, us in first)
-    if conn.dialect.name == "postgresql":
-        inserted = await _insert_postgresql(conn, rows)
-    else:
-        inserted = await _insert_sqlite(conn, rows)
+    inserted = await _insert_sqlite(conn, rows)
     accepted = [0] * len(batches)
     new: list[Reading] = []
     for key in inserted:
@@ -98,15 +127,39 @@ async def store_batches(
     return [Stored(n, len(batch) - n) for n, batch in zip(accepted, batches, strict=True)]
 
 
-async def _insert_postgresql(
-    conn: AsyncConnection, rows: Sequence[tuple[int, int, float | None]]
-) -> list[Any]:
-    columns = list(zip(*rows, strict=True))
-    result = await conn.execute(
-        INSERT_POSTGRESQL,
-        {"series_id": list(columns[0]), "sampled_us": list(columns[1]), "value": list(columns[2])},
-    )
-    return [tuple(row) for row in result]
+async def _store_postgresql(
+    conn: AsyncConnection,
+    batches: Sequence[Sequence[Reading]],
+    series: dict[SeriesKey, int],
+    tz: ZoneInfo,
+) -> list[Stored]:
+    micros: dict[dt.datetime, int] = {}
+    ids: list[int] = []
+    times: list[int] = []
+    values: list[float | None] = []
+    numbers: list[int] = []
+    for number, batch in enumerate(batches):
+        for reading in batch:
+            at = reading[3]
+            us = micros.get(at)
+            if us is None:
+                us = micros[at] = (at - EPOCH) // MICROSECOND
+            ids.append(series[reading[0], reading[1], reading[2]])
+            times.append(us)
+            values.append(reading[4])
+        numbers += [number] * len(batch)
+    params = {
+        "series_id": ids,
+        "sampled_us": times,
+        "value": values,
+        "batch": numbers,
+        "tz": tz.key,
+    }
+    accepted = dict((await conn.execute(INSERT_AND_ROLL_UP_POSTGRESQL, params)).tuples().all())
+    return [
+        Stored(accepted.get(n, 0), len(batch) - accepted.get(n, 0))
+        for n, batch in enumerate(batches)
+    ]
 
 
 async def _insert_sqlite(
