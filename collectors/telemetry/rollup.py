@@ -21,9 +21,10 @@ def aggregate(readings: Iterable[Reading], tz: ZoneInfo) -> dict[DayKey, list[An
     """Fold samples into [min, max, total, count, last_at, last_value] per centre, metric, day."""
     days: dict[dt.datetime, dt.date] = {}
     out: dict[DayKey, list[Any]] = {}
+    finite = math.isfinite
     for center_id, metric, _labels, at, value in readings:
         # NaN and infinities would poison sums and means; roll-ups keep finite values only.
-        if value is None or not math.isfinite(value):
+        if value is None or not finite(value):
             continue
         day = days.get(at)
         if day is None:
@@ -33,8 +34,11 @@ def aggregate(readings: Iterable[Reading], tz: ZoneInfo) -> dict[DayKey, list[An
         if acc is None:
             out[key] = [value, value, value, 1, at, value]
             continue
-        acc[0] = min(acc[0], value)
-        acc[1] = max(acc[1], value)
+        # Comparisons, not min() and max(): this loop runs once per stored sample.
+        if value < acc[0]:
+            acc[0] = value
+        if value > acc[1]:
+            acc[1] = value
         acc[2] += value
         acc[3] += 1
         # Several series may report at the same instant: the greatest wins, whatever the order.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Collection, Sequence
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import event, text
@@ -75,7 +76,7 @@ async def _create_sqlite(conn: AsyncConnection, keys: Sequence[SeriesKey]) -> di
     for start in range(0, len(keys), SQLITE_ROWS_PER_STATEMENT):
         chunk = keys[start : start + SQLITE_ROWS_PER_STATEMENT]
         values = ",".join(["(?,?,?)"] * len(chunk))
-        params = tuple(v for key in chunk for v in key)
+        params = tuple(chain.from_iterable(chunk))
         await conn.exec_driver_sql(
             f"INSERT INTO telemetry_series (center_id, metric, labels) VALUES {values} "
             "ON CONFLICT DO NOTHING",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -172,7 +173,7 @@ async def _insert_sqlite(
         result = await conn.exec_driver_sql(
             f"INSERT INTO telemetry_samples (series_id, sampled_us, value) VALUES {values} "
             "ON CONFLICT DO NOTHING RETURNING series_id, sampled_us",
-            tuple(v for row in chunk for v in row),
+            tuple(chain.from_iterable(chunk)),
         )
         inserted += map(tuple, result)
     return inserted
