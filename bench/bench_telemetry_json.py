@@ -369,6 +369,15 @@ async def pg_database(admin: str, action: str, name: str) -> str:
     return make_url(admin).set(database=name).render_as_string(hide_password=False)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux /proc), or 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def print_profile(path: Path) -> None:
     """The functions where the service spent its time, by their own time and cumulated."""
     stats = pstats.Stats(str(path))
@@ -405,9 +414,12 @@ def run(db: str, args: argparse.Namespace, scratch: Path) -> None:
         )
         server.start()
         try:
+            pid = server.process.pid if server.process else 0
+            cpu_before = cpu_seconds(pid)
             seconds, accepted, dups, retried = asyncio.run(
                 post_all(server.url, token, load.bodies, args.clients, args.retry_every)
             )
+            cpu = cpu_seconds(pid) - cpu_before
         finally:
             server.stop()
         raw, rolled = asyncio.run(count_stored(url))
@@ -449,6 +461,7 @@ def run(db: str, args: argparse.Namespace, scratch: Path) -> None:
     print(f"[{db}] {total:,} samples in batches of {args.batch} from {args.clients} clients, "
           f"{args.prefill:,} stored before ({prefill_seconds:.1f} s to prefill)")  # fmt: skip
     print(f"  service:   {seconds:8.2f} s  {rate:>10,.0f} samples/s (HTTP, JSON, auth, roll-ups)")
+    print(f"  service CPU (its own process): {cpu:.2f} s, {cpu / total * 1e6:.1f} µs a sample")
     for name, ref_seconds in references.items():
         ref_rate = total / ref_seconds
         print(f"  {name + ':':10} {ref_seconds:8.2f} s  {ref_rate:>10,.0f} rows/s "
