@@ -115,3 +115,23 @@ async def test_a_series_created_in_a_rolled_back_transaction_is_not_remembered(
     expected = [1.0, 2.0] if then == "commit" else [2.0]
     assert [s["value"] for s in page["items"]] == expected
     assert all(s["labels"] == {"gpu": "7"} for s in page["items"])
+
+
+async def test_pruning_walks_each_series_in_bounded_chunks(
+    app: web.Application, client: Any, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collectors.telemetry import retention
+
+    monkeypatch.setattr(retention, "CHUNK", 10)
+    centre = await _centre_id(app, "C1")
+    old = [_reading(centre, float(i), 24 * 95 + i / 60) for i in range(25)]
+    old += [_reading(centre, float(i), 24 * 91, gpu=str(i)) for i in (1, 2, 3)]
+    recent = [_reading(centre, 7.0, 24 * 89), _reading(centre, 8.0, 1, gpu="1")]
+    async with app[DB]() as session:
+        await store_batches(session, [old + recent], app[TELEMETRY].timezone)
+        await session.commit()
+    assert await retention.prune(app[DB], 90, NOW) == 28
+    page = await read(client, tokens.center_u1, "facility=C1&metric=gpu_util")
+    assert [s["value"] for s in page["items"]] == [7.0, 8.0]
+    daily = await read(client, tokens.center_u1, "facility=C1&metric=gpu_util&rollup=daily")
+    assert sum(d["count"] for d in daily["items"]) == 30  # roll-ups are kept
