@@ -230,6 +230,8 @@ def _micros(at: dt.datetime) -> int:
 def prefill_narrow(count: int, start: dt.datetime, series: list[int]) -> Iterator[list[Any]]:
     """`count` narrow rows (series id, microseconds, value) in key order, in lists of 200,000."""
     times = -(-count // len(series))
+    if times == 0:
+        return
     first = _micros(start) - 5000 * times  # 5 ms apart, ending before the workload's
     per_chunk = max(1, 200_000 // times)
     for s in range(0, len(series), per_chunk):
