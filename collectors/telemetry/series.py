@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 SeriesKey = tuple[int, str, str]  # centre id, metric, canonical labels
 # Ids known to be committed, per database; series are never deleted, so they stay right.
@@ -18,6 +18,7 @@ _committed: weakref.WeakKeyDictionary[Engine, dict[SeriesKey, int]] = weakref.We
 # A bound on what is remembered (about 200 bytes a series); beyond it, start again.
 MAX_REMEMBERED = 500_000
 PENDING = "telemetry_series_pending"
+LISTENING = "telemetry_series_listening"
 SQLITE_ROWS_PER_STATEMENT = 10_000  # three parameters a row, under SQLite's 32,766
 
 INSERT_POSTGRESQL = text(
@@ -93,11 +94,11 @@ async def _create_sqlite(conn: AsyncConnection, keys: Sequence[SeriesKey]) -> di
 
 def _pending(session: AsyncSession) -> dict[SeriesKey, int]:
     sync = session.sync_session
-    pending: dict[SeriesKey, int] | None = sync.info.get(PENDING)
-    if pending is None:
-        pending = sync.info[PENDING] = {}
-        event.listen(sync, "after_commit", _promote, once=True)
-        event.listen(sync, "after_rollback", _forget, once=True)
+    if LISTENING not in sync.info:
+        sync.info[LISTENING] = True
+        event.listen(sync, "after_commit", _promote)
+        event.listen(sync, "after_transaction_end", _forget)
+    pending: dict[SeriesKey, int] = sync.info.setdefault(PENDING, {})
     return pending
 
 
@@ -113,5 +114,7 @@ def _promote(session: Session) -> None:
     known.update(pending)
 
 
-def _forget(session: Session) -> None:
-    session.info.pop(PENDING, None)
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    # Whatever ends the outermost transaction without a commit (rollback, close) drops them.
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
