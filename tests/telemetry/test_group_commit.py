@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
@@ -20,6 +21,7 @@ from tests.telemetry.conftest import Tokens
 from tests.telemetry.test_telemetry_api import at, post, read, sample
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+ZONE = ZoneInfo("Asia/Shanghai")
 
 
 async def _centre_id(app: web.Application, code: str) -> int:
@@ -135,3 +137,29 @@ async def test_pruning_walks_each_series_in_bounded_chunks(
     assert [s["value"] for s in page["items"]] == [7.0, 8.0]
     daily = await read(client, tokens.center_u1, "facility=C1&metric=gpu_util&rollup=daily")
     assert sum(d["count"] for d in daily["items"]) == 30  # roll-ups are kept
+
+
+async def test_samples_at_finds_what_a_centre_stored_at_each_instant(
+    app: web.Application, client: Any, tokens: Tokens
+) -> None:
+    from collectors.telemetry.instants import samples_at
+
+    c1, c2 = await _centre_id(app, "C1"), await _centre_id(app, "C2")
+    pushed = dt.datetime(2026, 12, 1, 1, 2, 3, 456789, dt.UTC)
+    other = pushed + dt.timedelta(microseconds=1)
+    rows = [
+        Reading(c1, "up", "{}", pushed, 1.0),
+        Reading(c1, "temp", '{"gpu":"0"}', pushed, None),  # NaN
+        Reading(c1, "up", "{}", other, 0.0),  # another instant: not asked for
+        Reading(c2, "up", "{}", pushed, 5.0),  # another centre at the same instant
+    ]
+    async with app[DB]() as session:
+        await store_batches(session, [rows], ZONE)
+        await session.commit()
+    async with app[DB]() as session:
+        found = await samples_at(session, [(c1, pushed)])
+    assert [(m, lab, at, v) for _, m, lab, at, v in found if v is not None] == [
+        ("up", "{}", pushed, 1.0)
+    ]
+    assert sorted(m for _, m, _, _, _ in found) == ["temp", "up"]
+    assert all(c == c1 for c, _, _, _, _ in found)
