@@ -60,7 +60,7 @@ async def _import(
             )
             total = _line_count(path) if file_format == "csv" else None
             with tqdm(total=total, unit="row", desc="invoices", file=sys.stderr) as bar:
-                return await store_invoices(
+                report = await store_invoices(
                     session,
                     rows,
                     buyers,
@@ -68,6 +68,10 @@ async def _import(
                     dt.datetime.now(ZoneInfo(TIMEZONE)).date(),
                     progress=bar.update,
                 )
+            for word, notices in (("skipped", rows.skipped), ("warning", rows.warnings)):
+                for n in notices:
+                    print(f"  row {n.row}, {n.number}: {word}: {n.message}", file=sys.stderr)
+            return report
     finally:
         await engine.dispose()
 

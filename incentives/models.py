@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -21,6 +22,22 @@ from registry.db import Base
 from registry.models import Timestamps, UTCDateTime, utcnow
 
 BIG_ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class StatementRun(Base):
+    """One run of the rules: the facts it read, kept once for every statement it wrote."""
+
+    __tablename__ = "statement_runs"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))  # an API key id, "cli" or "scheduler"
+    invoice_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The scenario (FORMAT.md) as gzip-compressed JSON: a million invoices take tens of MB.
+    facts_gz: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 
 
 class Statement(Timestamps, Base):
@@ -44,8 +61,12 @@ class Statement(Timestamps, Base):
     open_key: Mapped[str | None] = mapped_column(String(140))
     as_of: Mapped[dt.date] = mapped_column(Date)
     total_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    # The facts it was computed from, in the scenario format (simulate reproduces it).
+    # The facts it was computed from, in the scenario format (simulate reproduces it): kept
+    # once per run in statement_runs; `scenario` holds the run's policy overrides, if any.
     scenario: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement_runs.id", ondelete="RESTRICT"), index=True
+    )
     submitted_by: Mapped[str | None] = mapped_column(String(32))  # API key ids
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     approved_by: Mapped[str | None] = mapped_column(String(32))
@@ -94,7 +115,11 @@ class Objection(Base):
     statement_id: Mapped[int] = mapped_column(
         ForeignKey("statements.id", ondelete="RESTRICT"), index=True
     )
-    line_id: Mapped[int] = mapped_column(ForeignKey("statement_lines.id", ondelete="RESTRICT"))
+    # NULL once a run refreshes the draft the objection returned the statement to: the line
+    # is replaced, the objection (statement, text, resolution, audit) stays.
+    line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement_lines.id", ondelete="SET NULL")
+    )
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     filed_by: Mapped[str] = mapped_column(String(64))  # an API key id, or "public"
     name: Mapped[str | None] = mapped_column(String(200))
@@ -123,4 +148,29 @@ class OtherSupportRecord(Base):
     created_by: Mapped[str | None] = mapped_column(String(32))
 
 
-__all__ = ["Objection", "OtherSupportRecord", "Statement", "StatementLine"]
+class StatementFile(Base):
+    """An exported file of a final statement, kept so every download gives the same bytes."""
+
+    __tablename__ = "statement_files"
+    __table_args__ = (
+        UniqueConstraint("statement_id", "format", "lang"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="RESTRICT"))
+    format: Mapped[str] = mapped_column(String(8))  # xlsx | csv
+    lang: Mapped[str] = mapped_column(String(8))  # zh | en
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+__all__ = [
+    "Objection",
+    "OtherSupportRecord",
+    "Statement",
+    "StatementFile",
+    "StatementLine",
+    "StatementRun",
+]

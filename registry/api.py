@@ -16,9 +16,11 @@ from registry.audit import Actor, record, record_many
 from registry.models import Unit
 from registry.problems import FieldError, Problem, conflict, invalid, not_found
 from registry.resources import RESOURCES, Context, Resource
+from registry.review import declare, held_for_review, load_pending, withdraw_all
 from registry.roles import Principal, check_read, check_write, may_read_all
-from registry.schemas import Created, Page, Strict, non_empty_list
+from registry.schemas import Created, Page, Strict, map_fields, merge_maps, non_empty_list
 from registry.web import (
+    CLIENT_REQUEST_ID,
     DB,
     PRINCIPAL,
     REQUEST_ID,
@@ -42,7 +44,7 @@ def principal_of(request: web.Request) -> Principal:
 
 def actor_of(request: web.Request) -> Actor:
     """The audit actor of a request."""
-    return Actor.of(principal_of(request), request.get(REQUEST_ID))
+    return Actor.of(principal_of(request), request.get(REQUEST_ID), request.get(CLIENT_REQUEST_ID))
 
 
 async def unit_ids(session: AsyncSession, codes: set[str]) -> dict[str, int]:
@@ -103,11 +105,23 @@ async def check_references(
         raise Problem(409, "Conflict", problem.detail, problem.errors)
 
 
-def _snapshot(res: Resource, row: Any, ctx: Context) -> dict[str, Any]:
+def snapshot(res: Resource, row: Any, ctx: Context) -> dict[str, Any]:
+    """An object in its wire form, as the API shows it and the audit log records it."""
     return res.render(row, ctx).model_dump(mode="json")
 
 
-async def _get_row(session: AsyncSession, res: Resource, code: str) -> Any:
+def whole_of(res: Resource, stored: dict[str, Any]) -> dict[str, Any]:
+    """The input fields of a stored object, to validate it as a whole after a change."""
+    return {k: v for k, v in stored.items() if k in res.create.model_fields}
+
+
+def apply_changes(res: Resource, row: Any, changes: dict[str, Any], ctx: Context) -> None:
+    """Set validated field values (Python form) on a row's columns."""
+    for name, value in res.columns(changes, ctx).items():
+        setattr(row, name, value)
+
+
+async def get_row(session: AsyncSession, res: Resource, code: str) -> Any:
     row = await session.scalar(
         select(res.table).options(*res.options).where(res.code_column == code)
     )
@@ -134,6 +148,19 @@ async def commit(session: AsyncSession) -> None:
 async def flush(session: AsyncSession) -> None:
     """Flush, turning a constraint violation from a concurrent writer into 409."""
     await _guarded(session, session.flush)
+
+
+def _patch_description(res: Resource) -> str:
+    text = "Maps (capacity, costs) merge: a key set to null is removed, keys not named are kept."
+    if not res.reviewed:
+        return text
+    fields = ", ".join(res.reviewed)
+    return (
+        f"{text} A change to {fields} made by the unit's own token is not applied: it waits "
+        "for an official's review (GET /api/v1/reviews) and the answer is 202 with the "
+        "declared values under `pending`; the other fields apply at once. Officials' and "
+        "admins' changes apply at once (200)."
+    )
 
 
 def make_handlers(res: Resource) -> dict[str, Any]:
@@ -166,7 +193,9 @@ def make_handlers(res: Resource) -> dict[str, Any]:
                 .limit(query.limit)
                 .offset(query.offset)
             )
-            items = [res.render(r, ctx) for r in rows.unique()]
+            found: list[Any] = list(rows.unique())
+            await load_pending(session, res, ctx, [r.code for r in found])
+            items = [res.render(r, ctx) for r in found]
         page = Page[res.out](items=items, total=total or 0, limit=query.limit, offset=query.offset)  # type: ignore[name-defined]
         return respond(page)
 
@@ -201,9 +230,20 @@ def make_handlers(res: Resource) -> dict[str, Any]:
                     f"{res.label} of unit {owner!r}",
                 )
             rows = [res.table(**res.columns(item, ctx)) for item in items]
+            held = held_for_review(principal, res)
+            for row in rows:
+                if held:
+                    # What a unit registers itself counts only once an official accepts it.
+                    row.verified = False  # type: ignore[attr-defined]
             session.add_all(rows)
             await flush(session)
-            fresh = [await _get_row(session, res, r.code) for r in rows]  # type: ignore[attr-defined]
+            fresh = [await get_row(session, res, r.code) for r in rows]  # type: ignore[attr-defined]
+            if held:
+                actor = actor_of(request)
+                for row in fresh:
+                    stored = snapshot(res, row, ctx)
+                    await declare(session, res, row, row.unit.code, stored, stored, (), None, actor)
+                await load_pending(session, res, ctx, [r.code for r in fresh])
             outs = [res.render(r, ctx) for r in fresh]
             await record_many(
                 session,
@@ -228,47 +268,61 @@ def make_handlers(res: Resource) -> dict[str, Any]:
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
-            row = await _get_row(session, res, code)
+            row = await get_row(session, res, code)
             check_read(
                 principal, res.access, getattr(row, res.owner_column.key), f"{res.label} {code!r}"
             )
+            await load_pending(session, res, ctx, [code])
             return respond(res.render(row, ctx))
 
     @operation(
         summary=f"Change fields of one {res.label}",
         tag=res.tag,
         body=res.patch,
-        responses={200: res.out},
+        responses={200: res.out, 202: res.out} if res.reviewed else {200: res.out},
         problems=(400, 401, 403, 404, 409, 413, 415, 422),
+        description=_patch_description(res),
     )
     async def patch_object(request: web.Request) -> web.Response:
         principal = principal_of(request)
         code = request.match_info["code"]
         patch = validate(res.patch, await read_json(request))
-        changes = patch.model_dump(exclude_unset=True)
+        named = patch.model_dump(mode="json", exclude_unset=True)
+        held = held_for_review(principal, res)
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
-            row = await _get_row(session, res, code)
+            row = await get_row(session, res, code)
             what = f"{res.label} {code!r}"
             check_write(principal, res.access, getattr(row, res.owner_column.key), what)
+            await load_pending(session, res, ctx, [code])
+            before = snapshot(res, row, ctx)
+            pending = ctx.pending.get(code) if held else None
+            base = whole_of(res, before) | (pending.changes if pending else {})
+            # The object as it would be must still be valid as a whole (e.g. dates in order);
+            # maps merge into the stored ones.
+            whole = validate(res.create, merge_maps(base, named, map_fields(res.create)))
+            full = whole.model_dump()
+            changes = {k: full[k] for k in named}
             # Unchanged unique values are the row's own; only new ones can collide.
             refs = {k: v for k, v in changes.items() if k not in res.unique or v != getattr(row, k)}
             await check_references(session, res, [refs], ctx, many=False)
             if "unit" in changes:
                 check_write(principal, res.access, ctx.unit_ids[changes["unit"]], what)
-            before = _snapshot(res, row, ctx)
-            # The object as it would be must still be valid as a whole (e.g. dates in order).
-            validate(
-                res.create,
-                {k: v for k, v in before.items() if k in res.create.model_fields}
-                | patch.model_dump(mode="json", exclude_unset=True),
-            )
-            for name, value in res.columns(changes, ctx).items():
-                setattr(row, name, value)
+            declared = [k for k in named if k in res.reviewed] if held else []
+            apply_changes(res, row, {k: v for k, v in changes.items() if k not in declared}, ctx)
+            entry = None
+            if held:
+                unit_code = row.unit.code
+                entry = await declare(
+                    session, res, row, unit_code, before, whole.model_dump(mode="json"),
+                    declared, pending, actor_of(request),
+                )  # fmt: skip
             await flush(session)
             session.expire(row)
-            row = await _get_row(session, res, code)
+            row = await get_row(session, res, code)
+            ctx.pending.pop(code, None)
+            await load_pending(session, res, ctx, [code])
             out = res.render(row, ctx)
             await record(
                 session,
@@ -280,7 +334,9 @@ def make_handlers(res: Resource) -> dict[str, Any]:
                 out.model_dump(mode="json"),
             )
             await commit(session)
-        return respond(out)
+        # 202: what was declared waits for an official; the answer's `pending` shows it.
+        waits = entry is not None and any(k in entry.changes for k in declared)
+        return respond(out, status=202 if waits else 200)
 
     @operation(
         summary=f"Delete one {res.label}; refused while other records depend on it",
@@ -294,7 +350,7 @@ def make_handlers(res: Resource) -> dict[str, Any]:
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
-            row = await _get_row(session, res, code)
+            row = await get_row(session, res, code)
             check_write(
                 principal, res.access, getattr(row, res.owner_column.key), f"{res.label} {code!r}"
             )
@@ -306,7 +362,9 @@ def make_handlers(res: Resource) -> dict[str, Any]:
                     raise conflict(
                         f"{res.label} {code!r} still has {count} {label}; remove them first"
                     )
-            before = _snapshot(res, row, ctx)
+            await load_pending(session, res, ctx, [code])
+            before = snapshot(res, row, ctx)
+            await withdraw_all(session, res, code, actor_of(request))
             await session.delete(row)
             try:
                 await session.flush()

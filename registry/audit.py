@@ -21,11 +21,22 @@ class Actor:
     unit_code: str | None
     role: str
     request_id: str | None
+    name: str | None = None  # the key holder's name, when the key carries one
+    client_request_id: str | None = None  # the caller's own id, never taken as ours
 
     @classmethod
-    def of(cls, principal: Principal, request_id: str | None) -> Actor:
+    def of(
+        cls, principal: Principal, request_id: str | None, client_request_id: str | None = None
+    ) -> Actor:
         """The actor behind an authenticated request."""
-        return cls(principal.key_id, principal.unit_code, principal.role.value, request_id)
+        return cls(
+            principal.key_id,
+            principal.unit_code,
+            principal.role.value,
+            request_id,
+            principal.key_name,
+            client_request_id,
+        )
 
     @classmethod
     def cli(cls, command: str) -> Actor:
@@ -65,7 +76,9 @@ async def record_many(
             "actor_key": actor.key_id,
             "actor_unit": actor.unit_code,
             "actor_role": actor.role,
+            "actor_name": actor.name,
             "request_id": actor.request_id,
+            "client_request_id": actor.client_request_id,
             "action": action,
             "object_type": object_type,
             "object_code": code,

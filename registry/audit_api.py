@@ -36,7 +36,9 @@ class AuditEntryOut(BaseModel):
     actor_key: str | None
     actor_unit: str | None
     actor_role: str | None
+    actor_name: str | None
     request_id: str | None
+    client_request_id: str | None
     action: str
     object_type: str
     object_code: str

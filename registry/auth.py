@@ -9,6 +9,8 @@ from registry.problems import unauthorized
 from registry.web import DB, PRINCIPAL, Handler
 
 PROTECTED_PREFIXES = ("/api/v1/", "/metrics/job/", "/metrics/job@base64/")
+# The public notice (公示) and its objection form need no token.
+PUBLIC_PREFIXES = ("/api/v1/public/",)
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -23,7 +25,7 @@ def bearer_token(request: web.Request) -> str | None:
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Attach the caller's principal, or answer 401 on protected routes."""
-    if request.path.startswith(PROTECTED_PREFIXES):
+    if request.path.startswith(PROTECTED_PREFIXES) and not request.path.startswith(PUBLIC_PREFIXES):
         token = bearer_token(request)
         if token is None:
             raise unauthorized()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +42,7 @@ SECTIONS: tuple[tuple[str, Resource], ...] = (
     ("five_g_sites", FIVE_G_SITES),
 )
 CHUNK = 5000
+log = logging.getLogger("infra_incentives.registry")
 
 # Column names an operator's spreadsheet may use, mapped to the scenario vocabulary.
 SITE_HEADERS = {
@@ -157,30 +161,77 @@ def read_scenario_registry(path: Path) -> dict[str, list[Any]]:
     return {name: data.get(name) or [] for name, _ in SECTIONS}
 
 
-def read_sites_csv(text: str) -> list[dict[str, Any]]:
-    """Rows of a 5G-site CSV (English or Chinese headers); bands separated by ; or |."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    out = []
-    for raw in reader:
+SITE_FIELDS = frozenset(FIVE_G_SITES.create.model_fields)
+# Operators' spreadsheets separate bands with any of these; `|` is kept for older files.
+BAND_SEPARATORS = re.compile(r"[;,、；，|]")
+
+
+@dataclass
+class SiteTable:
+    """Rows of a 5G-site file in the scenario vocabulary, and the columns it ignored."""
+
+    rows: list[dict[str, Any]]
+    ignored_columns: list[str]
+    columns: list[str] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)  # as a spreadsheet shows them
+
+
+def site_table(header: Sequence[str], records: Iterable[tuple[int, Sequence[str]]]) -> SiteTable:
+    """Shape numbered rows of cells under a header (English or Chinese) into site fields."""
+    names = [SITE_HEADERS.get(h.strip(), h.strip()) for h in header]
+    ignored = [h.strip() for h, n in zip(header, names, strict=True) if n and n not in SITE_FIELDS]
+    rows = []
+    numbers = []
+    for number, cells in records:
+        numbers.append(number)
         row: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key is None:
+        for name, value in zip(names, cells, strict=False):
+            if name not in SITE_FIELDS:
                 continue
-            name = SITE_HEADERS.get(key.strip(), key.strip())
             value = (value or "").strip()
             if name == "bands":
-                row[name] = [b.strip() for b in value.replace("|", ";").split(";") if b.strip()]
+                row[name] = [b.strip() for b in BAND_SEPARATORS.split(value) if b.strip()]
             elif value != "":
                 row[name] = value
-        out.append(row)
-    return out
+        rows.append(row)
+    return SiteTable(rows, ignored, [n for n in names if n in SITE_FIELDS], numbers)
+
+
+def read_site_table(text: str, max_rows: int | None = None) -> SiteTable:
+    """A 5G-site CSV (English or Chinese headers); bands separated by ; , or 、."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, [])
+    # Blank lines are skipped, as a spreadsheet's empty rows are; line_num keeps row numbers true.
+    records = ((reader.line_num, cells) for cells in reader if any(c.strip() for c in cells))
+    # One row past the bound is read, so the caller can tell that the file is too long.
+    return site_table(header, itertools.islice(records, None if max_rows is None else max_rows + 1))
+
+
+def read_sites_csv(text: str) -> list[dict[str, Any]]:
+    """Rows of a 5G-site CSV; unknown columns are ignored (and logged)."""
+    table = read_site_table(text)
+    if table.ignored_columns:
+        log.warning("ignored columns: %s", ", ".join(table.ignored_columns))
+    return table.rows
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 as Chinese Excel saves CSV."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise invalid([FieldError("file", "the file is neither UTF-8 nor GB18030 text")]) from None
 
 
 def sections_of_file(path: Path) -> tuple[dict[str, list[Any]], int | None]:
     """Sections of a scenario file, or of a 5G-site CSV (whose errors name CSV rows)."""
     if path.suffix.lower() == ".csv":
         # Row 1 is the header, so the first data row is row 2, as a spreadsheet shows it.
-        return {"five_g_sites": read_sites_csv(path.read_text(encoding="utf-8"))}, 2
+        return {"five_g_sites": read_sites_csv(decode_text(path.read_bytes()))}, 2
     return read_scenario_registry(path), None
 
 

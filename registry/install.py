@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from registry import api, audit_api, catalogue_api
+from registry import api, audit_api, catalogue_api, keys_api, review_api, site_import
 from registry.auth import auth_middleware
 from registry.db import create_engine, session_factory
 from registry.web import DATABASE_URL, DB
@@ -27,3 +27,6 @@ def install(app: web.Application, database_url: str) -> None:
     api.add_routes(app)
     audit_api.add_routes(app)
     catalogue_api.add_routes(app)
+    keys_api.add_routes(app)
+    review_api.add_routes(app)
+    site_import.add_routes(app)

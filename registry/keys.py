@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit import Actor, record
@@ -30,9 +30,13 @@ def _split(token: str) -> tuple[str, str] | None:
 
 
 async def create_key(
-    session: AsyncSession, unit_code: str, role: str, actor: Actor, label: str | None = None
+    session: AsyncSession,
+    unit_code: str,
+    role: str,
+    actor: Actor,
+    name: str | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key for a unit and role; returns the row and the token, shown only now."""
+    """Create a key for a unit and role, issued to a named holder; the token is shown only now."""
     try:
         parsed_role = Role(role)
     except ValueError:
@@ -48,7 +52,7 @@ async def create_key(
         secret_hash=_hash(secret),
         unit_id=unit.id,
         role=parsed_role.value,
-        label=label,
+        name=name,
     )
     session.add(key)
     await session.flush()
@@ -62,22 +66,55 @@ def key_snapshot(key: ApiKey, unit: Unit) -> dict[str, object]:
         "key_id": key.key_id,
         "unit": unit.code,
         "role": key.role,
-        "label": key.label,
+        "name": key.name,
         "created_at": key.created_at.isoformat() if key.created_at else None,
         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
     }
 
 
-async def list_keys(session: AsyncSession) -> list[dict[str, object]]:
-    """Every key, newest first, without secrets."""
+def _key_filters(unit_code: str | None, active: bool | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if unit_code is not None:
+        conditions.append(Unit.code == unit_code)
+    if active is not None:
+        conditions.append(ApiKey.revoked_at.is_(None) if active else ApiKey.revoked_at.is_not(None))
+    return conditions
+
+
+async def list_keys(
+    session: AsyncSession,
+    unit_code: str | None = None,
+    active: bool | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, object]]:
+    """Keys, newest first, without secrets; optionally of one unit, active or revoked, a page."""
     rows = await session.execute(
-        select(ApiKey, Unit).join(Unit, ApiKey.unit_id == Unit.id).order_by(ApiKey.id.desc())
+        select(ApiKey, Unit)
+        .join(Unit, ApiKey.unit_id == Unit.id)
+        .where(*_key_filters(unit_code, active))
+        .order_by(ApiKey.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
     return [key_snapshot(k, u) for k, u in rows.tuples()]
 
 
-async def revoke_key(session: AsyncSession, key_id: str, actor: Actor) -> None:
-    """Revoke a key; its token stops working at once."""
+async def count_keys(
+    session: AsyncSession, unit_code: str | None = None, active: bool | None = None
+) -> int:
+    """How many keys match the filters of `list_keys`."""
+    total = await session.scalar(
+        select(func.count())
+        .select_from(ApiKey)
+        .join(Unit, ApiKey.unit_id == Unit.id)
+        .where(*_key_filters(unit_code, active))
+    )
+    return total or 0
+
+
+async def revoke_key(session: AsyncSession, key_id: str, actor: Actor) -> dict[str, object]:
+    """Revoke a key (its token stops working at once); returns what listings show of it."""
     row = (
         await session.execute(
             select(ApiKey, Unit)
@@ -89,10 +126,12 @@ async def revoke_key(session: AsyncSession, key_id: str, actor: Actor) -> None:
         raise not_found("API key", key_id)
     key, unit = row
     if key.revoked_at is not None:
-        return
+        return key_snapshot(key, unit)
     before = key_snapshot(key, unit)
     key.revoked_at = utcnow()
-    await record(session, actor, "revoke", "api_key", key_id, before, key_snapshot(key, unit))
+    after = key_snapshot(key, unit)
+    await record(session, actor, "revoke", "api_key", key_id, before, after)
+    return after
 
 
 async def authenticate(session: AsyncSession, token: str) -> Principal | None:
@@ -103,7 +142,14 @@ async def authenticate(session: AsyncSession, token: str) -> Principal | None:
     key_id, secret = parts
     row = (
         await session.execute(
-            select(ApiKey.secret_hash, ApiKey.unit_id, ApiKey.role, ApiKey.revoked_at, Unit.code)
+            select(
+                ApiKey.secret_hash,
+                ApiKey.unit_id,
+                ApiKey.role,
+                ApiKey.name,
+                ApiKey.revoked_at,
+                Unit.code,
+            )
             .join(Unit, ApiKey.unit_id == Unit.id)
             .where(ApiKey.key_id == key_id)
         )
@@ -112,4 +158,10 @@ async def authenticate(session: AsyncSession, token: str) -> Principal | None:
         return None
     if not hmac.compare_digest(row.secret_hash, _hash(secret)):
         return None
-    return Principal(key_id=key_id, unit_id=row.unit_id, unit_code=row.code, role=Role(row.role))
+    return Principal(
+        key_id=key_id,
+        unit_id=row.unit_id,
+        unit_code=row.code,
+        role=Role(row.role),
+        key_name=row.name,
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     func,
+    text,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -187,7 +189,8 @@ class ApiKey(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     role: Mapped[str] = mapped_column(String(16))
-    label: Mapped[str | None] = mapped_column(String(200))
+    # The holder's name, so the audit log (and four eyes) name people, not only keys.
+    name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
@@ -204,7 +207,9 @@ class AuditEntry(Base):
     actor_key: Mapped[str | None] = mapped_column(String(32))
     actor_unit: Mapped[str | None] = mapped_column(String(64))
     actor_role: Mapped[str | None] = mapped_column(String(16))
+    actor_name: Mapped[str | None] = mapped_column(String(200))
     request_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    client_request_id: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
     object_type: Mapped[str] = mapped_column(String(32))
     object_code: Mapped[str] = mapped_column(String(64), index=True)
@@ -228,6 +233,42 @@ class WebSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
+class PendingChange(Base):
+    """Money-deciding values a unit declared, waiting for an official to accept or reject them."""
+
+    __tablename__ = "pending_changes"
+    # At most one pending declaration per object: a new one supersedes it (and the database
+    # refuses a second one from a concurrent request).
+    __table_args__ = (
+        Index(
+            "uq_pending_changes_one_pending",
+            "object_type",
+            "object_code",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_code: Mapped[str] = mapped_column(String(64), index=True)
+    # A code, like the audit log's actor_unit: the record outlives the object and its unit.
+    unit_code: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # create | update
+    # {field: value} in the API's wire form: what the unit declared, and the object's values then.
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    previous: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    submitted_by: Mapped[str | None] = mapped_column(String(32))
+    submitted_by_name: Mapped[str | None] = mapped_column(String(200))
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_by_name: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
 __all__ = [
     "AcceleratorModel",
     "ApiKey",
@@ -238,6 +279,7 @@ __all__ = [
     "FiveGSite",
     "IdentifierNode",
     "KeyProviderListing",
+    "PendingChange",
     "Timestamps",
     "UTCDateTime",
     "Unit",

@@ -22,6 +22,7 @@ from registry.models import (
     FiveGSite,
     IdentifierNode,
     KeyProviderListing,
+    PendingChange,
     Unit,
 )
 from registry.money import from_fen, to_fen
@@ -41,6 +42,7 @@ from registry.schemas import (
     KeyProviderOut,
     KeyProviderPatch,
     PageQuery,
+    PendingOut,
     Strict,
     UnitIn,
     UnitOut,
@@ -60,6 +62,8 @@ class Context:
 
     unit_ids: dict[str, int] = field(default_factory=dict)
     catalogue: dict[str, AcceleratorModel] = field(default_factory=dict)
+    # Declarations waiting for review, by object code (see registry/review.py).
+    pending: dict[str, PendingChange] = field(default_factory=dict)
 
     async def load_catalogue(self, session: AsyncSession) -> None:
         """Read the accelerator catalogue once per request."""
@@ -104,6 +108,7 @@ class CenterQuery(PageQuery):
     region: Division | None = None
     status: FacilityStatus | None = None
     unit: Code | None = None
+    verified: bool | None = None
 
 
 class NodeQuery(PageQuery):
@@ -112,6 +117,7 @@ class NodeQuery(PageQuery):
     region: Division | None = None
     status: FacilityStatus | None = None
     unit: Code | None = None
+    verified: bool | None = None
 
 
 class SiteQuery(PageQuery):
@@ -153,6 +159,8 @@ class Resource:
     options: tuple[ExecutableOption, ...] = ()
     dependents: tuple[tuple[type[Base], str, str], ...] = ()
     unique: tuple[str, ...] = ("code",)
+    # Money-deciding fields: a unit's own change to them waits for an official's review.
+    reviewed: tuple[str, ...] = ()
 
     @property
     def code_column(self) -> ColumnElement[str]:
@@ -195,6 +203,19 @@ def _unit_columns(data: dict[str, Any], ctx: Context) -> dict[str, Any]:
     return out
 
 
+def _pending(code: str, ctx: Context) -> PendingOut | None:
+    entry = ctx.pending.get(code)
+    if entry is None:
+        return None
+    return PendingOut(
+        id=entry.id,
+        kind=entry.kind,
+        declared=entry.changes,
+        submitted_at=entry.submitted_at,
+        submitted_by_name=entry.submitted_by_name,
+    )
+
+
 def _render_unit(row: Unit, ctx: Context) -> UnitOut:
     return UnitOut.model_validate(row, from_attributes=True)
 
@@ -230,6 +251,8 @@ def _render_center(row: ComputingCenter, ctx: Context) -> ComputingCenterOut:
         costs={k: from_fen(v) for k, v in row.costs_fen.items()},
         accelerators=[AcceleratorLine(model=m, count=c) for m, c in lines],
         inventory_pflops=inventory_peak(lines, ctx.catalogue),
+        verified=row.verified,
+        pending=_pending(row.code, ctx),
     )
 
 
@@ -247,6 +270,8 @@ def _render_node(row: IdentifierNode, ctx: Context) -> IdentifierNodeOut:
         region=row.region,
         status=FacilityStatus(row.status),
         connected_on=row.connected_on,
+        verified=row.verified,
+        pending=_pending(row.code, ctx),
     )
 
 
@@ -303,13 +328,14 @@ def _center_filters(q: CenterQuery) -> list[ColumnElement[bool]]:
     return (
         _eq(ComputingCenter.kind, q.kind) + _eq(ComputingCenter.region, q.region)
         + _eq(ComputingCenter.status, q.status) + _unit_filter(ComputingCenter, q.unit)
+        + _eq(ComputingCenter.verified, q.verified)
     )  # fmt: skip
 
 
 def _node_filters(q: NodeQuery) -> list[ColumnElement[bool]]:
     return (
         _eq(IdentifierNode.region, q.region) + _eq(IdentifierNode.status, q.status)
-        + _unit_filter(IdentifierNode, q.unit)
+        + _unit_filter(IdentifierNode, q.unit) + _eq(IdentifierNode.verified, q.verified)
     )  # fmt: skip
 
 
@@ -371,6 +397,7 @@ COMPUTING_CENTERS = Resource(
     filters=_center_filters,
     owner_column=ComputingCenter.unit_id,
     options=(joinedload(ComputingCenter.unit), selectinload(ComputingCenter.accelerators)),
+    reviewed=("kind", "capacity_pflops", "status", "commissioned_on", "costs"),
 )
 
 IDENTIFIER_NODES = Resource(
@@ -389,6 +416,7 @@ IDENTIFIER_NODES = Resource(
     filters=_node_filters,
     owner_column=IdentifierNode.unit_id,
     options=(joinedload(IdentifierNode.unit),),
+    reviewed=("status", "connected_on"),
 )
 
 FIVE_G_SITES = Resource(

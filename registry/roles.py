@@ -31,6 +31,7 @@ class Principal:
     unit_id: int
     unit_code: str
     role: Role
+    key_name: str | None = None  # the holder's name the key was issued to
 
     @property
     def is_official(self) -> bool:
@@ -56,6 +57,12 @@ def require_role(principal: Principal, roles: frozenset[Role], what: str) -> Non
 def require_official(principal: Principal, what: str) -> None:
     """Refuse (403) anyone but officials and admins."""
     require_role(principal, frozenset(), what)
+
+
+def require_admin(principal: Principal, what: str) -> None:
+    """Refuse (403) anyone but admins."""
+    if principal.role is not Role.ADMIN:
+        raise forbidden(f"role {principal.role.value!r} may not {what}; allowed: admin")
 
 
 def may_read_all(principal: Principal, access: Access) -> bool:

@@ -5,9 +5,16 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Generic, Self, TypeVar
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from registry.credit_code import in_province
 from registry.fields import (
@@ -93,10 +100,37 @@ class ComputingCenterIn(Strict):
     costs: dict[CostCategory, Yuan] = Field(default_factory=dict)
     accelerators: list[AcceleratorLine] = Field(default_factory=list, max_length=1000)
 
+    @field_validator("capacity_pflops")
+    @classmethod
+    def _normalised(cls, value: dict[Precision, Decimal]) -> dict[Precision, Decimal]:
+        # 60, 60.0 and 6E+1 are one capacity: compared and stored as one.
+        return {k: v.normalize() for k, v in value.items()}
+
     @model_validator(mode="after")
     def _commissioned(self) -> Self:
         _operational_needs_date(self.status, self.commissioned_on, "commissioned_on")
         return self
+
+
+class PendingOut(BaseModel):
+    """Money-deciding values the unit declared that wait for an official's review."""
+
+    id: int = Field(description="the review: GET /api/v1/reviews/{id}")
+    kind: Literal["create", "update"] = Field(
+        description="create: the object awaits verification; update: a change"
+    )
+    declared: dict[str, Any] = Field(description="field: declared value, in this object's form")
+    submitted_at: dt.datetime
+    submitted_by_name: str | None
+
+
+VERIFIED = (
+    "false while an official has not accepted the object a unit registered itself; "
+    "the award rules read only verified objects"
+)
+PENDING = (
+    "declared money-deciding values waiting for review; the other fields hold the verified ones"
+)
 
 
 class ComputingCenterOut(BaseModel):
@@ -115,6 +149,8 @@ class ComputingCenterOut(BaseModel):
     inventory_pflops: dict[Precision, PFlops] = Field(
         description="peak PFLOPS per precision of the declared accelerators, from the catalogue"
     )
+    verified: bool = Field(description=VERIFIED)
+    pending: PendingOut | None = Field(description=PENDING)
 
 
 class IdentifierNodeIn(Strict):
@@ -139,6 +175,8 @@ class IdentifierNodeOut(BaseModel):
     region: str | None
     status: FacilityStatus
     connected_on: Day | None
+    verified: bool = Field(description=VERIFIED)
+    pending: PendingOut | None = Field(description=PENDING)
 
 
 Latitude = Annotated[Decimal, DecimalRange("43", "54", 6)]
@@ -222,9 +260,34 @@ class PageQuery(Strict):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
+def map_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of a model that are maps (capacity per precision, costs per category)."""
+    return frozenset(
+        name for name, info in model.model_fields.items() if get_origin(info.annotation) is dict
+    )
+
+
+def merge_maps(base: dict[str, Any], patch: dict[str, Any], maps: frozenset[str]) -> dict[str, Any]:
+    """Apply a PATCH: maps merge as in JSON Merge Patch (RFC 7396), other fields replace."""
+    out = dict(base)
+    for name, value in patch.items():
+        if name in maps and isinstance(value, dict) and isinstance(base.get(name), dict):
+            merged = dict(base[name])
+            for key, item in value.items():
+                if item is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = item
+            out[name] = merged
+        else:
+            out[name] = value
+    return out
+
+
 def patch_model(model: type[Strict], immutable: tuple[str, ...] = ("code",)) -> type[Strict]:
     """The PATCH body of a model: every field optional, none nullable unless it was."""
     fields: dict[str, Any] = {}
+    maps = map_fields(model)
     for name, info in model.model_fields.items():
         if name in immutable:
             continue
@@ -232,7 +295,13 @@ def patch_model(model: type[Strict], immutable: tuple[str, ...] = ("code",)) -> 
         # An absent field is left as it is; an explicit null is checked against the type.
         optional.default = None
         optional.default_factory = None
-        fields[name] = (info.annotation, optional)
+        annotation = info.annotation
+        if name in maps:
+            # A map merges: a key set to null is removed, keys not named are kept.
+            key, value = get_args(annotation)
+            annotation = dict[key, value | None]  # type: ignore[valid-type]
+            optional.description = "merged: a key set to null is removed, keys not named are kept"
+        fields[name] = (annotation, optional)
     patch: type[Strict] = create_model(
         model.__name__.removesuffix("In") + "Patch", __base__=Strict, **fields
     )

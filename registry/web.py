@@ -21,6 +21,7 @@ METRICS = web.AppKey("metrics", CollectorRegistry)
 DATABASE_URL = web.AppKey("database_url", str)
 PRINCIPAL = web.RequestKey("principal", Principal)
 REQUEST_ID = web.RequestKey("request_id", str)
+CLIENT_REQUEST_ID = web.RequestKey("client_request_id", str)  # the caller's own, kept apart
 # APScheduler 3 ships no types; packages add their jobs to the one scheduler of the app.
 SCHEDULER: web.AppKey[Any] = web.AppKey("scheduler", object)
 
@@ -37,6 +38,7 @@ PROBLEM_STATUSES = {
     413: "The body is too large",
     415: "Unsupported content type",
     422: "The input failed its checks; nothing was stored",
+    429: "Too many requests; try again later",
 }
 
 
@@ -48,8 +50,11 @@ class Operation:
     tag: str
     body: Any = None
     body_media: Mapping[str, Any] = field(default_factory=dict)
+    body_optional: bool = False  # an empty body is a valid request (Pushgateway pushes)
     query: type[BaseModel] | None = None
     responses: Mapping[int, Any] = field(default_factory=dict)
+    # Answers that are not JSON (files): status -> {media type: JSON schema}.
+    response_media: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     problems: tuple[int, ...] = (400, 401, 403, 422)
     public: bool = False
     description: str | None = None

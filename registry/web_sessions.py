@@ -63,7 +63,13 @@ async def session_of(session: AsyncSession, cookie: str) -> SignedIn | None:
     row = (
         await session.execute(
             select(
-                WebSession, ApiKey.key_id, ApiKey.unit_id, ApiKey.role, ApiKey.revoked_at, Unit.code
+                WebSession,
+                ApiKey.key_id,
+                ApiKey.unit_id,
+                ApiKey.role,
+                ApiKey.revoked_at,
+                Unit.code,
+                ApiKey.name,
             )
             .join(ApiKey, ApiKey.id == WebSession.api_key_id)
             .join(Unit, Unit.id == ApiKey.unit_id)
@@ -72,10 +78,10 @@ async def session_of(session: AsyncSession, cookie: str) -> SignedIn | None:
     ).first()
     if row is None:
         return None
-    web_session, key_id, unit_id, role, revoked_at, unit_code = row
+    web_session, key_id, unit_id, role, revoked_at, unit_code, name = row
     if revoked_at is not None or web_session.expires_at <= utcnow():
         return None
-    principal = Principal(key_id=key_id, unit_id=unit_id, unit_code=unit_code, role=Role(role))
+    principal = Principal(key_id, unit_id, unit_code, Role(role), name)
     return SignedIn(principal, web_session.csrf_token, web_session.expires_at)
 
 

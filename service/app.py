@@ -14,6 +14,7 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 import collectors
+import incentives
 import registry
 from collectors.scraping.attestation import AttestationThresholds
 from incentives.policy import DEFAULT_POLICY, load_policy
@@ -48,6 +49,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SCHEDULER] = AsyncIOScheduler(timezone=settings.timezone)
     registry.setup(app, settings.database_url)
     collectors.setup(app, settings, attestation_thresholds(settings.timezone))
+    incentives.setup(app, settings)
     health.setup(app)
     workbench.setup(app)
     app.router.add_get("/api/openapi.json", openapi_handler, allow_head=False)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
-
-from aiohttp import web
 
 from registry.audit import Actor
 from registry.db import create_engine, session_factory
@@ -19,7 +18,9 @@ from registry.keys import create_key, list_keys, revoke_key
 from registry.migrate import downgrade, upgrade
 from registry.problems import Problem
 from registry.roles import Role
+from registry.site_import import describe, import_site_file
 from service.demo import MIGRATING_PACKAGES
+from service.serving import serve
 from service.settings import Settings, SettingsError, load_settings
 
 
@@ -58,14 +59,15 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
     async def work(session: Any) -> int:
         if args.action == "create":
-            key, token = await create_key(session, args.unit, args.role, actor, args.label)
-            print(f"created key {key.key_id} for unit {args.unit} with role {args.role}")
+            key, token = await create_key(session, args.unit, args.role, actor, args.name)
+            holder = f" held by {args.name}" if args.name else ""
+            print(f"created key {key.key_id} for unit {args.unit} with role {args.role}{holder}")
             print("the token is shown only now; keep it safe:")
             print(token)
         elif args.action == "list":
             for k in await list_keys(session):
                 state = f"revoked {k['revoked_at']}" if k["revoked_at"] else "active"
-                print(f"{k['key_id']}  {k['unit']:<16} {k['role']:<9} {state}  {k['label'] or ''}")
+                print(f"{k['key_id']}  {k['unit']:<16} {k['role']:<9} {state}  {k['name'] or ''}")
         else:
             await revoke_key(session, args.key_id, actor)
             print(f"revoked key {args.key_id}")
@@ -85,9 +87,22 @@ def cmd_import(args: argparse.Namespace) -> int:
         from collectors.commands import import_invoices_main
 
         return import_invoices_main(settings.database_url, path, args.buyer)
+    if args.what == "scenario":
+        from incentives.commands import import_scenario_main
+
+        return import_scenario_main(settings.database_url, path)
     actor = Actor.cli(f"import registry {path.name}")
 
+    site_file = path.read_bytes() if path.suffix.lower() in (".csv", ".xlsx") else None
+
     async def work(session: Any) -> int:
+        if site_file is not None:
+            # A 5G-site file: the same reader and rules as POST /api/v1/5g-sites/import.
+            result = await import_site_file(
+                session, site_file, path.suffix.lower() == ".xlsx", actor
+            )
+            print(f"imported {path}: {describe(result)}")
+            return 0
         sections, row_base = sections_of_file(path)
         report = await import_sections(session, sections, actor, progress=True, row_base=row_base)
         details = ", ".join(f"{n} {k}" for k, n in report.created.items()) or "nothing"
@@ -103,6 +118,34 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """export scenario [--as-of DAY] [-o FILE]."""
+    from incentives.commands import export_scenario_main
+
+    return export_scenario_main(_settings(args).database_url, args.as_of, args.output)
+
+
+def cmd_statements(args: argparse.Namespace) -> int:
+    """statements run | list | show ID | export ID."""
+    from incentives import commands
+
+    settings = _settings(args)
+    url = settings.database_url
+    if args.action == "run":
+        return commands.statements_run_main(
+            url, settings.policy_paths, args.clause, args.period, args.as_of
+        )
+    if args.action == "list":
+        return commands.statements_list_main(url, args.clause, args.period, args.status)
+    if args.action == "export":
+        from incentives.statements.export_command import statements_export_main
+
+        return statements_export_main(
+            url, settings.policy_paths, args.statement_id, args.format, args.lang, args.output
+        )
+    return commands.statements_show_main(url, args.statement_id)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API on host:port."""
     from service.app import create_app
@@ -110,8 +153,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     logging.getLogger().setLevel(settings.log_level)
     upgrade(settings.database_url, MIGRATING_PACKAGES)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
-    return 0
+    return serve(create_app(settings), settings.host, settings.port)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -167,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     kc = ksub.add_parser("create", help="create a key; prints the token on the last line")
     kc.add_argument("--unit", required=True)
     kc.add_argument("--role", required=True, choices=[r.value for r in Role])
-    kc.add_argument("--label")
+    kc.add_argument("--name", "--label", dest="name", help="the holder's name (audit log)")
     _common(kc)
     _common(ksub.add_parser("list", help="list keys"))
     kr = ksub.add_parser("revoke", help="revoke a key")
@@ -175,10 +217,38 @@ def build_parser() -> argparse.ArgumentParser:
     _common(kr)
 
     imp = sub.add_parser("import", help="bulk import")
-    imp.add_argument("what", choices=["registry", "invoices"])
+    imp.add_argument("what", choices=["registry", "invoices", "scenario"])
     imp.add_argument("file")
     imp.add_argument("--buyer", help="invoices: the buyer unit code when the file has none")
     _common(imp)
+
+    st = sub.add_parser("statements", help="award statements (结算单)")
+    ssub = st.add_subparsers(dest="action", required=True)
+    sr = ssub.add_parser("run", help="recompute and settle every clause and open period")
+    sr.add_argument("--clause")
+    sr.add_argument("--period")
+    sr.add_argument("--as-of", type=dt.date.fromisoformat, help="day (default: today)")
+    _common(sr)
+    sl = ssub.add_parser("list", help="list statements")
+    sl.add_argument("--clause")
+    sl.add_argument("--period")
+    sl.add_argument("--status")
+    _common(sl)
+    ss = ssub.add_parser("show", help="a statement with its lines and explanations")
+    ss.add_argument("statement_id", type=int)
+    _common(ss)
+    se = ssub.add_parser("export", help="a statement as XLSX or CSV (Chinese headers)")
+    se.add_argument("statement_id", type=int)
+    se.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    se.add_argument("--lang", choices=["zh", "en"], default="zh")
+    se.add_argument("-o", "--output", help="file (default: its own name here; - for stdout)")
+    _common(se)
+
+    exp = sub.add_parser("export", help="export the live facts")
+    exp.add_argument("what", choices=["scenario"])
+    exp.add_argument("--as-of", type=dt.date.fromisoformat, help="day (default: today)")
+    exp.add_argument("-o", "--output", help="file (default: standard output)")
+    _common(exp)
 
     sub.add_parser("simulate", help="compute awards for scenario files", add_help=False)
     sub.add_parser("policy", help="show the shipped policy's parameters", add_help=False)
@@ -203,7 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "serve": cmd_serve, "demo": cmd_demo, "db": cmd_db, "keys": cmd_keys,
-        "import": cmd_import,
+        "import": cmd_import, "export": cmd_export, "statements": cmd_statements,
     }  # fmt: skip
     try:
         return handlers[args.command](args)

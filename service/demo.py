@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-from aiohttp import web
 from sqlalchemy import select
 
 from registry.audit import Actor
@@ -14,6 +13,7 @@ from registry.importer import import_sections
 from registry.keys import create_key
 from registry.migrate import upgrade
 from registry.models import Unit
+from service import serving
 from service.settings import Settings
 
 MIGRATING_PACKAGES = ("registry", "collectors", "incentives")
@@ -30,7 +30,7 @@ async def load_demo(database_url: str) -> tuple[bool, list[tuple[str, str, str]]
             if present is None:
                 await import_sections(session, demo_registry(), actor, progress=True)
             for unit, role in DEMO_TOKENS:
-                _, token = await create_key(session, unit, role, actor, label="demo")
+                _, token = await create_key(session, unit, role, actor, "demo")
                 tokens.append((role, unit, token))
     finally:
         await engine.dispose()
@@ -52,5 +52,5 @@ def run_demo(settings: Settings, serve: bool = True) -> int:
         print(f"  {role:<9} {unit:<10} {token}")
     print(f'\ntry: curl -H "Authorization: Bearer {tokens[0][2]}" {url}/api/v1/computing-centers\n')
     if serve:
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+        return serving.serve(create_app(settings), settings.host, settings.port)
     return 0

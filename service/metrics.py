@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from decimal import Decimal
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 
 from registry.models import ComputingCenter, FiveGSite, IdentifierNode, Unit
 from registry.web import DB, METRICS, Handler
+from service.middlewares import CLIENT_CLOSED, client_gone
 
 
 class MetricName(StrEnum):
@@ -122,13 +124,22 @@ APP_KEY = web.AppKey("service_metrics", ServiceMetrics)
 async def http_metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Count and time every request by its route pattern, never by its raw path."""
     started = time.perf_counter()
-    response = await handler(request)
+    try:
+        response = await handler(request)
+    except asyncio.CancelledError:
+        if client_gone(request):
+            _count(request, CLIENT_CLOSED, started)
+        raise
+    _count(request, response.status, started)
+    return response
+
+
+def _count(request: web.Request, status: int, started: float) -> None:
     info = request.match_info.route.resource
     route = info.canonical if info is not None else "unmatched"
     metrics = request.app[APP_KEY]
-    metrics.requests.labels(request.method, route, str(response.status)).inc()
+    metrics.requests.labels(request.method, route, str(status)).inc()
     metrics.seconds.labels(request.method, route).observe(time.perf_counter() - started)
-    return response
 
 
 async def metrics_handler(request: web.Request) -> web.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -11,11 +12,25 @@ from typing import Any
 from aiohttp import web
 
 from registry.problems import FieldError, Problem, too_large
-from registry.web import REQUEST_ID, Handler
+from registry.web import CLIENT_REQUEST_ID, REQUEST_ID, Handler
 
 log = logging.getLogger("infra_incentives.http")
 REQUEST_ID_HEADER = "X-Request-Id"
+CLIENT_REQUEST_ID_HEADER = "X-Client-Request-Id"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._\-]{8,64}$")
+# nginx's code for a request whose client closed the connection before the answer.
+CLIENT_CLOSED = 499
+
+
+def client_gone(request: web.Request) -> bool:
+    """Whether the client closed its connection: what fails then is its doing, not ours."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
+def client_closed_response() -> web.Response:
+    """The answer nobody reads, recorded as 499 so it never counts as a server error."""
+    return web.Response(status=CLIENT_CLOSED, reason="Client Closed Request")
 
 
 def problem_response(problem: Problem, request_id: str | None) -> web.Response:
@@ -43,16 +58,24 @@ def problem_response(problem: Problem, request_id: str | None) -> web.Response:
 
 @web.middleware
 async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Give every request an id (the caller's, when it is sane) and echo it back."""
-    given = request.headers.get(REQUEST_ID_HEADER, "")
-    request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+    """Give every request an id of the server's own; keep a caller's id apart and echo both."""
+    # The audit log records the server's id: a caller's own must never pass for another request.
+    request_id = uuid.uuid4().hex
     request[REQUEST_ID] = request_id
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    client_id = given if _SAFE_ID.match(given) else None
+    if client_id:
+        request[CLIENT_REQUEST_ID] = client_id
+        log.info("request %s carries the client's id %s", request_id, client_id)
+    headers = {REQUEST_ID_HEADER: request_id}
+    if client_id:
+        headers[CLIENT_REQUEST_ID_HEADER] = client_id
     try:
         response = await handler(request)
     except web.HTTPException as exc:
-        exc.headers[REQUEST_ID_HEADER] = request_id
+        exc.headers.update(headers)
         raise
-    response.headers[REQUEST_ID_HEADER] = request_id
+    response.headers.update(headers)
     return response
 
 
@@ -77,8 +100,22 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         response = problem_response(_from_http(exc), request_id)
         if isinstance(exc, web.HTTPMethodNotAllowed):
             response.headers["Allow"] = ", ".join(sorted(exc.allowed_methods))
+        if "Retry-After" in exc.headers:
+            response.headers["Retry-After"] = exc.headers["Retry-After"]
         return response
-    except Exception:
+    except asyncio.CancelledError:
+        if client_gone(request):
+            log.info("client closed the connection during %s %s (request %s)",
+                     request.method, request.path, request_id)  # fmt: skip
+        raise
+    except Exception as exc:
+        if client_gone(request):
+            # A disconnect mid-upload surfaces as ConnectionResetError or a payload error.
+            log.info(
+                "client closed the connection during %s %s (request %s): %s",
+                request.method, request.path, request_id, type(exc).__name__,
+            )  # fmt: skip
+            return client_closed_response()
         log.exception(
             "unexpected error in %s %s (request %s)", request.method, request.path, request_id
         )

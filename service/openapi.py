@@ -100,7 +100,7 @@ def build_openapi(app: web.Application, title: str, version: str) -> dict[str, A
             }
         elif op.body_media:
             entry["requestBody"] = {
-                "required": True,
+                "required": not op.body_optional,
                 "content": {k: {"schema": v} for k, v in op.body_media.items()},
             }
         for status, model in op.responses.items():
@@ -115,6 +115,11 @@ def build_openapi(app: web.Application, title: str, version: str) -> dict[str, A
                         }
                     },
                 }
+        for status, media in op.response_media.items():
+            entry["responses"][str(status)] = {
+                "description": "OK",
+                "content": {k: {"schema": v} for k, v in media.items()},
+            }
         for status in sorted({*op.problems, 500}):
             entry["responses"][str(status)] = {
                 "description": PROBLEM_STATUSES.get(status, "Unexpected error"),

@@ -34,6 +34,23 @@ class Settings(BaseSettings):
         description="comma-separated CIDRs exporter scraping never connects to",
     )
 
+    notice_days: int = Field(5, ge=0, le=365, description="public notice (公示) period")
+    voucher_grace_days: int = Field(90, ge=0, le=3650, description="after a voucher year")
+    policy_files: str = Field("", description="comma-separated extra policy files")
+
+    @field_validator("policy_files")
+    @classmethod
+    def _policy_files(cls, value: str) -> str:
+        for name in _paths(value):
+            if not name.is_file():
+                raise ValueError(f"no such policy file: {name}")
+        return value
+
+    @property
+    def policy_paths(self) -> tuple[Path, ...]:
+        """The extra policy files beside the shipped one."""
+        return _paths(self.policy_files)
+
     @field_validator("scrape_deny")
     @classmethod
     def _networks(cls, value: str) -> str:
@@ -66,6 +83,10 @@ class Settings(BaseSettings):
     def max_body_bytes(self) -> int:
         """The request-size limit in bytes."""
         return self.max_body_mb * 1024 * 1024
+
+
+def _paths(value: str) -> tuple[Path, ...]:
+    return tuple(Path(p.strip()) for p in value.split(",") if p.strip())
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -10,34 +11,38 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
+from collectors.invoices.judge import INVOICE_JUDGE
 from collectors.invoices.listing import list_invoices
 from collectors.invoices.parsing import read_file
 from collectors.invoices.reconciliation import reconcile
+from collectors.invoices.sales_files import read_sales_file
 from collectors.invoices.sales_reports import store_sales_reports
 from collectors.invoices.schemas import (
+    ExpectedRow,
     InvoiceItem,
-    InvoiceOut,
+    InvoicePage,
     InvoiceQuery,
     ReconciliationOut,
     ReconciliationQuery,
+    RowNotice,
     SalesReportBatch,
-    SalesReportIn,
     SalesReportResult,
     UploadQuery,
     UploadResult,
 )
 from collectors.invoices.store import UploadMeta, store_invoices
+from collectors.invoices.tables import capped, out_of_memory
 from collectors.invoices.upload import XLSX, receive
 from collectors.invoices.validation import Buyers
 from registry.api import actor_of, principal_of, unit_ids
 from registry.models import Unit
-from registry.problems import FieldError, Problem, forbidden, invalid, not_found
+from registry.money import from_fen
+from registry.problems import FieldError, Problem, forbidden, not_found
 from registry.roles import Principal, Role, require_official, require_role
-from registry.schemas import Page
-from registry.web import DB, operation, pydantic_errors, read_json, read_query, respond
+from registry.web import DB, operation, read_query, respond
 
 log = logging.getLogger("infra_incentives.invoices")
 BUYERS = frozenset({Role.BUYER})
@@ -57,6 +62,19 @@ class InvoiceConfig:
 
 
 CONFIG = web.AppKey("invoice_config", InvoiceConfig)
+# Queues the write transactions of uploads on SQLite, one writer at a time: a queued upload
+# waits here (its file already checked) rather than on the database's 30 s busy timeout.
+WRITES = web.AppKey("invoice_writes", asyncio.Lock)
+RETRY_AFTER_SECONDS = 5
+
+
+def busy() -> web.HTTPServiceUnavailable:
+    """503 with Retry-After, for a database that stayed locked by another writer."""
+    return web.HTTPServiceUnavailable(
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        text="the database is busy with another write; send the request again shortly",
+    )
+
 
 _BINARY = {"type": "string", "contentMediaType": "application/octet-stream"}
 UPLOAD_MEDIA: dict[str, Any] = {
@@ -121,7 +139,7 @@ async def _buyers(request: web.Request, principal: Principal, code: str | None) 
     body_media=UPLOAD_MEDIA,
     query=UploadQuery,
     responses={200: UploadResult, 201: UploadResult},
-    problems=(400, 401, 403, 404, 409, 413, 415, 422),
+    problems=(400, 401, 403, 404, 408, 409, 413, 415, 422, 503),
     description="Every row is checked and every error reported at once, by row and column "
     "as the file names them (JSON items by index). 201 when invoices were stored; 200 for a "
     "dry run or when every row was already stored with the same values.",
@@ -149,8 +167,20 @@ async def post_invoices(request: web.Request) -> web.Response:
         )
         async with request.app[DB]() as session:
             report = await store_invoices(
-                session, rows, buyers, meta, config.today(), dry_run=query.dry_run
+                session,
+                rows,
+                buyers,
+                meta,
+                config.today(),
+                dry_run=query.dry_run,
+                write_lock=request.app[WRITES],
             )
+    except MemoryError:
+        raise out_of_memory() from None
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise busy() from None
     finally:
         received.remove()
     result = UploadResult(
@@ -160,16 +190,29 @@ async def post_invoices(request: web.Request) -> web.Response:
         stored=report.stored,
         unchanged=report.unchanged,
         duplicate_claims=report.duplicate_claims,
+        would_store=report.would_store,
+        expected=_expected(report.expected) if report.dry_run else None,
+        source=rows.source,
+        sheet=rows.sheet,
+        ignored_columns=rows.ignored,
+        skipped=[RowNotice(row=n.row, number=n.number, message=n.message) for n in rows.skipped],
+        warnings=[RowNotice(row=n.row, number=n.number, message=n.message) for n in rows.warnings],
     )
     return respond(result, status=201 if report.upload is not None else 200)
+
+
+def _expected(rows: list[tuple[int, str, str]]) -> list[ExpectedRow]:
+    return [ExpectedRow.model_validate({"row": r, "number": n, "status": s}) for r, n, s in rows]
 
 
 @operation(
     summary="List stored invoices with their status (counted, or the exclusion reason)",
     tag="invoices",
     query=InvoiceQuery,
-    responses={200: Page[InvoiceOut]},
+    responses={200: InvoicePage},
     problems=(400, 401, 403, 404),
+    description="Each invoice's status comes from the policy engine's own ledger, the one "
+    "statements read. With a buyer and ?year=, counted_total is that year's net counted spend.",
 )
 async def get_invoices(request: web.Request) -> web.Response:
     """GET /api/v1/invoices."""
@@ -183,40 +226,83 @@ async def get_invoices(request: web.Request) -> web.Response:
         buyer_id = principal.unit_id
     elif query.buyer is not None:
         buyer_id = await _unit_id(request, query.buyer)
+    if query.status is not None and buyer_id is None:
+        raise Problem(
+            400,
+            "Bad query",
+            "a status filter needs a buyer",
+            [FieldError("query.buyer", "required with status")],
+        )
+    judge = request.app[INVOICE_JUDGE]
     async with request.app[DB]() as session:
-        items, total = await list_invoices(session, buyer_id, query.year, query.limit, query.offset)
-    page = Page[InvoiceOut](items=items, total=total, limit=query.limit, offset=query.offset)
+        items, total = await list_invoices(
+            session, judge, buyer_id, query.year, query.limit, query.offset, query.status
+        )
+        counted = None
+        if buyer_id is not None and query.year is not None:
+            counted = from_fen(await judge.counted_total(session, buyer_id, query.year))
+    page = InvoicePage(
+        items=items, total=total, limit=query.limit, offset=query.offset, counted_total=counted
+    )
     return respond(page)
+
+
+SALES_MEDIA: dict[str, Any] = {
+    "text/csv": {
+        "type": "string",
+        "description": "header row, then one report per row: number, code, buyer, seller, "
+        "issued_on, amount, accelerator_hours, or 发票号码 (数电发票号码), 发票代码, "
+        "购买方统一社会信用代码 (购方识别号), 销售方统一社会信用代码 (销方识别号), "
+        "开票日期, 价税合计, 交付卡时; UTF-8 or GB18030",
+    },
+    XLSX: {**_BINARY, "contentMediaType": XLSX, "description": "first visible sheet, same columns"},
+    "application/json": SalesReportBatch.model_json_schema(),
+    "multipart/form-data": UPLOAD_MEDIA["multipart/form-data"],
+}
 
 
 @operation(
     summary="Report invoices issued and compute delivered (key providers); all or nothing",
     tag="invoices",
-    body=SalesReportBatch,
+    body_media=SALES_MEDIA,
     responses={200: SalesReportResult, 201: SalesReportResult},
-    problems=(400, 401, 403, 409, 413, 415, 422),
-    description="A report identical to a stored one changes nothing (200); one that differs "
-    "from the stored report of the same seller and number is an error.",
+    problems=(400, 401, 403, 408, 409, 413, 415, 422, 503),
+    description="JSON, CSV or XLSX (or a form's file). A report identical to a stored one "
+    "changes nothing (200); one that differs from the stored report of the same seller and "
+    "number is an error. Every error is reported at once, file rows by row and column.",
 )
 async def post_sales_reports(request: web.Request) -> web.Response:
     """POST /api/v1/sales-reports."""
     principal = principal_of(request)
     require_role(principal, PROVIDERS, "report sales")
-    body = await read_json(request)
-    if not isinstance(body, dict) or set(body) != {"reports"}:
-        raise invalid([FieldError("body", 'send {"reports": [...]}')])
-    if not isinstance(body["reports"], list) or not body["reports"]:
-        raise invalid([FieldError("reports", "must be a non-empty list")])
-    items: dict[int, SalesReportIn] = {}
-    errors: list[FieldError] = []
-    for i, raw in enumerate(body["reports"]):
-        try:
-            items[i] = SalesReportIn.model_validate(raw)
-        except ValidationError as exc:
-            errors.extend(pydantic_errors(exc, i))
-    async with request.app[DB]() as session:
-        result = await store_sales_reports(session, principal, actor_of(request), items, errors)
+    config = request.app[CONFIG]
+    received = await receive(request, config.max_body_bytes)
+    try:
+        batch = await asyncio.to_thread(read_sales_file, received.path, received.file_format)
+    except MemoryError:
+        raise out_of_memory() from None
+    finally:
+        received.remove()
+    lock = request.app[WRITES] if _on_sqlite(request) else None
+    try:
+        async with lock or contextlib.nullcontext(), request.app[DB]() as session:
+            result = await store_sales_reports(
+                session, principal, actor_of(request), batch.items, batch.errors
+            )
+    except Problem as problem:
+        raise capped(batch.located(problem)) from None
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise busy() from None
+    result.sheet = batch.sheet
+    result.ignored_columns = batch.ignored
     return respond(result, status=201 if result.stored else 200)
+
+
+def _on_sqlite(request: web.Request) -> bool:
+    bind = request.app[DB].kw.get("bind")
+    return bind is not None and bind.dialect.name == "sqlite"
 
 
 @operation(
@@ -248,4 +334,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/reconciliation", get_reconciliation, allow_head=False)
 
 
-__all__ = ["CONFIG", "InvoiceConfig", "Problem", "add_routes"]
+__all__ = ["CONFIG", "WRITES", "InvoiceConfig", "Problem", "add_routes"]

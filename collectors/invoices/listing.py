@@ -1,24 +1,24 @@
-"""Read stored invoices back, one page at a time, each with its status."""
+"""Read stored invoices back, one page at a time, each with the status the engine gives it."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from collectors.invoices.models import Invoice, InvoiceNumberClaim, SalesReport
+from collectors.invoices.judge import InvoiceJudge, InvoiceStatus
+from collectors.invoices.models import Invoice, SalesReport
+from collectors.invoices.provider_listings import Listings
 from collectors.invoices.schemas import InvoiceOut
-from collectors.invoices.status import InvoiceFacts, Listings, invoice_status
 from registry.models import KeyProviderListing, Unit
 from registry.money import from_fen
 
 Buyer = aliased(Unit, name="buyer")
 Seller = aliased(Unit, name="seller")
-FirstClaimer = aliased(Unit, name="first_claimer")
+Other = aliased(Invoice, name="other")
 
 
 async def key_provider_listings(session: AsyncSession) -> Listings:
@@ -44,6 +44,15 @@ def year_filter(column: Any, year: int | None) -> list[ColumnElement[bool]]:
 
 
 def _page_query(conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    others = exists().where(
+        Other.number == Invoice.number, Other.buyer_unit_id != Invoice.buyer_unit_id
+    )
+    confirmed = exists().where(
+        SalesReport.seller_unit_id == Invoice.seller_unit_id,
+        SalesReport.number == Invoice.number,
+        SalesReport.buyer_credit_code == Buyer.credit_code,
+        SalesReport.amount_fen == Invoice.amount_fen,
+    )
     return (
         select(
             Invoice,
@@ -51,112 +60,59 @@ def _page_query(conditions: list[ColumnElement[bool]]) -> Select[Any]:
             Buyer.credit_code,
             Seller.code,
             Seller.credit_code,
-            InvoiceNumberClaim.buyer_unit_id,
-            FirstClaimer.code,
+            others.label("others"),
+            confirmed.label("confirmed"),
         )
         .join(Buyer, Buyer.id == Invoice.buyer_unit_id)
         .join(Seller, Seller.id == Invoice.seller_unit_id)
-        .join(InvoiceNumberClaim, InvoiceNumberClaim.number == Invoice.number)
-        .join(FirstClaimer, FirstClaimer.id == InvoiceNumberClaim.buyer_unit_id)
         .where(*conditions)
-    )
-
-
-async def _confirmations(
-    session: AsyncSession, numbers: Iterable[str]
-) -> set[tuple[str, int, str, int]]:
-    """(number, seller, buyer credit code, amount) of every sales report of these numbers."""
-    wanted = sorted(set(numbers))
-    if not wanted:
-        return set()
-    rows = await session.execute(
-        select(
-            SalesReport.number,
-            SalesReport.seller_unit_id,
-            SalesReport.buyer_credit_code,
-            SalesReport.amount_fen,
-        ).where(SalesReport.number.in_(wanted))
-    )
-    return {(n, s, b, a) for n, s, b, a in rows.tuples()}
-
-
-async def _originals(session: AsyncSession, numbers: set[str]) -> dict[str, tuple[Any, str]]:
-    """The first claim of each reversed number, with its buyer's credit code."""
-    if not numbers:
-        return {}
-    rows = await session.execute(
-        select(Invoice, Unit.credit_code)
-        .join(
-            InvoiceNumberClaim,
-            and_(
-                InvoiceNumberClaim.number == Invoice.number,
-                InvoiceNumberClaim.buyer_unit_id == Invoice.buyer_unit_id,
-            ),
-        )
-        .join(Unit, Unit.id == Invoice.buyer_unit_id)
-        .where(Invoice.number.in_(sorted(numbers)))
-    )
-    return {inv.number: (inv, credit) for inv, credit in rows.tuples()}
-
-
-def _facts(inv: Invoice, first: int, buyer_credit: str, confirmed: set[Any]) -> InvoiceFacts:
-    key = (inv.number, inv.seller_unit_id, buyer_credit, inv.amount_fen)
-    return InvoiceFacts(
-        number=inv.number,
-        buyer=inv.buyer_unit_id,
-        seller=inv.seller_unit_id,
-        issued_on=inv.issued_on,
-        kind=inv.kind,
-        reverses=inv.reverses,
-        first_claimed_by=first,
-        confirmed=key in confirmed,
+        .order_by(Invoice.issued_on, Invoice.number, Invoice.id)
     )
 
 
 async def list_invoices(
-    session: AsyncSession, buyer_id: int | None, year: int | None, limit: int, offset: int
+    session: AsyncSession,
+    judge: InvoiceJudge,
+    buyer_id: int | None,
+    year: int | None,
+    limit: int,
+    offset: int,
+    status: InvoiceStatus | None = None,
 ) -> tuple[list[InvoiceOut], int]:
-    """One page of stored invoices in order of issue, and how many match in all."""
+    """One page of stored invoices in order of issue, and how many match in all.
+
+    With a status, every matching invoice of the buyer is judged and the page cut after.
+    """
     conditions = year_filter(Invoice.issued_on, year)
     if buyer_id is not None:
         conditions.append(Invoice.buyer_unit_id == buyer_id)
-    total = await session.scalar(select(func.count()).select_from(Invoice).where(*conditions))
-    page = (
-        await session.execute(
-            _page_query(conditions)
-            .order_by(Invoice.issued_on, Invoice.number, Invoice.id)
-            .limit(limit)
-            .offset(offset)
+    if status is None:
+        total = await session.scalar(select(func.count()).select_from(Invoice).where(*conditions))
+        page = (await session.execute(_page_query(conditions).limit(limit).offset(offset))).all()
+        statuses = await judge.statuses(session, [r[0].id for r in page])
+    else:
+        rows = (await session.execute(_page_query(conditions))).all()
+        statuses = await judge.statuses(session, [r[0].id for r in rows])
+        rows = [r for r in rows if statuses[r[0].id] is status]
+        total, page = len(rows), rows[offset : offset + limit]
+    items = [
+        InvoiceOut(
+            number=inv.number,
+            code=inv.code,
+            buyer=b_code,
+            buyer_credit_code=b_credit,
+            seller=s_code,
+            seller_credit_code=s_credit,
+            issued_on=inv.issued_on,
+            amount=from_fen(inv.amount_fen),
+            kind="red" if inv.kind == "red" else "blue",
+            reverses=inv.reverses,
+            status=statuses[inv.id],
+            confirmed=bool(confirmed),
+            claimed_by_others=bool(others),
+            upload=inv.upload_id,
+            row=inv.row,
         )
-    ).all()
-    originals = await _originals(session, {r[0].reverses for r in page if r[0].reverses})
-    numbers = [r[0].number for r in page] + list(originals)
-    confirmed = await _confirmations(session, numbers)
-    listings = await key_provider_listings(session)
-    items = []
-    for inv, b_code, b_credit, s_code, s_credit, first, first_code in page:
-        facts = _facts(inv, first, b_credit, confirmed)
-        original = None
-        if inv.reverses in originals:
-            o_inv, o_credit = originals[inv.reverses]
-            original = _facts(o_inv, o_inv.buyer_unit_id, o_credit, confirmed)
-        items.append(
-            InvoiceOut(
-                number=inv.number,
-                code=inv.code,
-                buyer=b_code,
-                buyer_credit_code=b_credit,
-                seller=s_code,
-                seller_credit_code=s_credit,
-                issued_on=inv.issued_on,
-                amount=from_fen(inv.amount_fen),
-                kind="red" if inv.kind == "red" else "blue",
-                reverses=inv.reverses,
-                status=invoice_status(facts, listings, original),
-                confirmed=facts.confirmed,
-                first_claimed_by=first_code,
-                upload=inv.upload_id,
-                row=inv.row,
-            )
-        )
+        for inv, b_code, b_credit, s_code, s_credit, others, confirmed in page
+    ]
     return items, int(total or 0)

@@ -7,8 +7,6 @@ exports; an error names the column as it appears in the file.
 
 from __future__ import annotations
 
-import codecs
-import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +15,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from collectors.invoices import platform, tables
+from collectors.invoices.platform import Notice
+from collectors.invoices.tables import CHUNK_ROWS, MAX_ECHO_CHARS, Table, echo
 from registry.problems import FieldError, invalid
 from registry.web import loads
 
@@ -49,10 +50,6 @@ HEADERS = {name: name for name in COLUMNS} | CHINESE
 CHINESE_NAMES = {name: header for header, name in reversed(CHINESE.items())}
 # Identifier columns must be text in a spreadsheet: Excel keeps only 15 significant digits.
 IDENTIFIERS = frozenset({"number", "code", "buyer", "seller", "reverses", "reverses_code"})
-EXACT_DIGITS = 15
-LOST_DIGITS = "\x00"  # marks a spreadsheet number too long to be exact
-CHUNK_ROWS = 20_000
-FIRST_DATA_ROW = 2  # row 1 is the header, as a spreadsheet shows it
 
 Format = Literal["csv", "xlsx", "json"]
 MEDIA_TYPES: Mapping[str, Format] = {
@@ -71,11 +68,22 @@ class Rows:
     chunks: Iterator[pd.DataFrame]
     by_index: bool = False  # JSON items are named by index, file rows by row number
     header_errors: list[FieldError] = field(default_factory=list)
+    row_errors: list[FieldError] = field(default_factory=list)  # found while reading
+    headers: list[str] = field(default_factory=list)  # every header of the file, in order
+    ignored: list[str] = field(default_factory=list)  # headers not read
+    sheet: str | None = None  # the worksheet read, for a workbook
+    skipped: list[Notice] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
+    reverses_optional: bool = False  # a platform red invoice may not name its original
+    source: str = "invoice list"  # or "e-invoice platform export"
+    names: Mapping[str, str] | None = None  # how the file's format names an absent column
 
     def label(self, name: str) -> str:
         """The column's name as the file writes it (in the file's language when it is absent)."""
         if name in self.labels:
             return self.labels[name]
+        if self.names is not None:
+            return self.names.get(name, name)
         if any(header in CHINESE for header in self.labels.values()):
             return CHINESE_NAMES[name]
         return name
@@ -86,112 +94,91 @@ def format_of_name(filename: str) -> Format | None:
     return EXTENSIONS.get(Path(filename).suffix.lower())
 
 
-def map_headers(headers: list[str]) -> tuple[dict[str, str], list[FieldError]]:
-    """Canonical name -> header, and an error for each header that says the same as another."""
-    labels: dict[str, str] = {}
+def map_headers(
+    headers: list[str], known: Mapping[str, str] | None = None
+) -> tuple[dict[str, int], list[FieldError]]:
+    """Canonical name -> column position, and an error for each header that repeats a field."""
+    known = HEADERS if known is None else known
+    positions: dict[str, int] = {}
     errors: list[FieldError] = []
-    for header in headers:
-        name = HEADERS.get(header) or HEADERS.get(header.lower())
+    for i, header in enumerate(headers):
+        name = known.get(header) or known.get(header.lower())
         if name is None:
             continue
-        if name in labels:
-            message = f"says the same as column {labels[name]!r}; keep one of them"
-            errors.append(FieldError(header, message, row=1))
+        if name in positions:
+            first = headers[positions[name]]
+            message = f"says the same as column {echo(first)}; keep one of them"
+            errors.append(FieldError(header[:MAX_ECHO_CHARS], message, row=1))
             continue
-        labels[name] = header
-    return labels, errors
+        positions[name] = i
+    return positions, errors
 
 
-def _text_encoding(path: Path) -> str:
-    # Chinese finance software often exports GB18030 (GBK); UTF-8 is tried first.
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as f:
-        try:
-            while block := f.read(1 << 20):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "gb18030"
-    return "utf-8-sig"
+def unknown_headers(headers: list[str], used: set[int], known_ignored: frozenset[str]) -> list[str]:
+    """Headers neither read nor known to be ignorable, cut short, for the answer."""
+    return [
+        h[:MAX_ECHO_CHARS]
+        for i, h in enumerate(headers)
+        if i not in used and h and h not in known_ignored
+    ]
 
 
-def _canonical(frame: pd.DataFrame, labels: dict[str, str], first_row: int) -> pd.DataFrame:
+def _canonical(frame: pd.DataFrame, positions: dict[str, int]) -> pd.DataFrame:
     out = pd.DataFrame(
-        {name: frame[header].fillna("").astype(str) for name, header in labels.items()},
-        index=frame.index,
+        {name: frame[i].astype(str) for name, i in positions.items()}, index=frame.index
     )
-    out["row"] = range(first_row, first_row + len(frame))
+    out["row"] = frame["row"]
     # Blank lines keep their row number but are not invoices.
-    blank = (out[list(labels)] == "").all(axis=1) if labels else pd.Series(True, out.index)
+    names = list(positions)
+    blank = (out[names] == "").all(axis=1) if names else pd.Series(True, out.index)
     return out[~blank]
+
+
+def _is_identifier(header: str) -> bool:
+    name = HEADERS.get(header) or HEADERS.get(header.lower())
+    return name in IDENTIFIERS or header in platform.IDENTIFIER_HEADERS
+
+
+def read_table(table: Table) -> Rows:
+    """Invoice rows of a CSV or XLSX table: the plain list, or the platform's export."""
+    if platform.is_export(table.headers):
+        export = platform.read_export(table)
+        return Rows(
+            export.labels,
+            iter([export.frame]),
+            header_errors=export.header_errors,
+            row_errors=export.errors,
+            headers=table.headers,
+            ignored=export.ignored,
+            sheet=table.sheet,
+            skipped=export.skipped,
+            warnings=export.warnings,
+            reverses_optional=True,
+            source="e-invoice platform export",
+            names=platform.NAMES,
+        )
+    positions, errors = map_headers(table.headers)
+    labels = {name: table.headers[i] for name, i in positions.items()}
+    chunks = (_canonical(frame, positions) for frame in table.chunks)
+    ignored = unknown_headers(table.headers, set(positions.values()), frozenset())
+    return Rows(
+        labels,
+        chunks,
+        header_errors=errors,
+        headers=table.headers,
+        ignored=ignored,
+        sheet=table.sheet,
+    )
 
 
 def read_csv(path: Path, chunk_rows: int = CHUNK_ROWS) -> Rows:
     """CSV rows, read in chunks so a large file never sits in memory whole."""
-    encoding = _text_encoding(path)
-    try:
-        header = pd.read_csv(path, dtype=str, nrows=0, encoding=encoding)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise invalid([FieldError("file", f"not a readable CSV file: {exc}")]) from None
-    headers = [str(h).strip() for h in header.columns]
-    labels, errors = map_headers(headers)
-
-    def chunks() -> Iterator[pd.DataFrame]:
-        reader = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            encoding=encoding,
-            chunksize=chunk_rows,
-            names=headers,
-            header=0,
-        )
-        row = FIRST_DATA_ROW
-        try:
-            for frame in reader:
-                yield _canonical(frame, labels, row)
-                row += len(frame)
-        except pd.errors.ParserError as exc:
-            raise invalid([FieldError("file", f"the CSV breaks near row {row}: {exc}")]) from None
-
-    return Rows(labels, chunks(), header_errors=errors)
-
-
-def _excel_text(value: Any, identifier: bool) -> str:
-    """A spreadsheet cell as exact text; floats that lost digits are marked unreadable."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int | float):
-        exact = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
-        text = format(exact, "f")
-        if identifier and len(text.replace(".", "").lstrip("0")) > EXACT_DIGITS:
-            return LOST_DIGITS + text  # fails every format check; validation says why
-        return text
-    return str(value)
+    return read_table(tables.read_csv(path, chunk_rows))
 
 
 def read_xlsx(path: Path) -> Rows:
-    """The first sheet of a workbook; cells become exact text (pandas with openpyxl)."""
-    try:
-        frame = pd.read_excel(path, dtype=object, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise invalid([FieldError("file", f"not a readable XLSX workbook: {exc}")]) from None
-    headers = [str(h).strip() for h in frame.columns]
-    frame.columns = pd.Index(headers)
-    labels, errors = map_headers(headers)
-    for name, header in labels.items():
-        identifier = name in IDENTIFIERS
-        frame[header] = [_excel_text(v, identifier) for v in frame[header]]
-    return Rows(labels, iter([_canonical(frame, labels, FIRST_DATA_ROW)]), header_errors=errors)
+    """The first visible sheet of a workbook; cells become exact text."""
+    return read_table(tables.read_xlsx(path, _is_identifier))
 
 
 def read_json_items(data: Any) -> Rows:
@@ -201,6 +188,8 @@ def read_json_items(data: Any) -> Rows:
     items = data["invoices"]
     if not isinstance(items, list) or not items:
         raise invalid([FieldError("invoices", "must be a non-empty list")])
+    if len(items) > tables.MAX_ROWS:
+        raise invalid([FieldError("invoices", f"at most {tables.MAX_ROWS} items")])
     errors: list[FieldError] = []
     records: list[dict[str, str]] = []
     for i, item in enumerate(items):
@@ -210,7 +199,7 @@ def read_json_items(data: Any) -> Rows:
             item = {}
         for key, value in item.items():
             if key not in COLUMNS:
-                errors.append(FieldError(key, "unknown field", index=i))
+                errors.append(FieldError(key[:MAX_ECHO_CHARS], "unknown field", index=i))
             elif value is None:
                 record[key] = ""
             elif isinstance(value, str):
@@ -240,6 +229,9 @@ def read_file(path: Path, file_format: Format) -> Rows:
         return read_xlsx(path)
     try:
         data = loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise invalid([FieldError("file", f"not readable JSON: {exc}")]) from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        message = f"not readable JSON: {str(exc)[:200]}"
+        raise invalid([FieldError("file", message)]) from None
+    except MemoryError:
+        raise tables.out_of_memory() from None
     return read_json_items(data)

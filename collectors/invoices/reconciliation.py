@@ -16,8 +16,8 @@ from sqlalchemy.orm import aliased
 
 from collectors.invoices.listing import key_provider_listings, year_filter
 from collectors.invoices.models import Invoice, SalesReport
+from collectors.invoices.provider_listings import Listings, is_listed
 from collectors.invoices.schemas import Mismatch, MismatchKind, ReconciliationOut
-from collectors.invoices.status import Listings, is_listed
 from registry.models import Unit
 from registry.money import fen_text, from_fen
 

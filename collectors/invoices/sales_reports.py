@@ -17,6 +17,7 @@ from registry.money import fen_text, to_fen
 from registry.problems import FieldError, conflict, invalid
 from registry.roles import Principal
 
+LOOKUP_BATCH = 5000  # numbers per IN (...): PostgreSQL takes at most 32,767 parameters
 COMPARED = ("buyer_credit_code", "issued_on", "amount_fen", "accelerator_hours", "code")
 FIELD = {"buyer_credit_code": "buyer", "amount_fen": "amount"}
 
@@ -73,6 +74,24 @@ def _shape_errors(items: dict[int, SalesReportIn]) -> list[FieldError]:
     return errors
 
 
+async def _known(
+    session: AsyncSession, rows: dict[int, dict[str, Any]]
+) -> dict[tuple[int, str], SalesReport]:
+    """The stored reports of these sellers and numbers, looked up in batches (bind limits)."""
+    sellers = {r["seller_unit_id"] for r in rows.values()}
+    numbers = sorted({r["number"] for r in rows.values()})
+    known: dict[tuple[int, str], SalesReport] = {}
+    for start in range(0, len(numbers), LOOKUP_BATCH):
+        stored = await session.execute(
+            select(SalesReport).where(
+                SalesReport.seller_unit_id.in_(sellers),
+                SalesReport.number.in_(numbers[start : start + LOOKUP_BATCH]),
+            )
+        )
+        known.update({(s.seller_unit_id, s.number): s for s in stored.scalars()})
+    return known
+
+
 async def store_sales_reports(
     session: AsyncSession,
     principal: Principal,
@@ -88,13 +107,7 @@ async def store_sales_reports(
     sellers, found = await _sellers(session, principal, items)
     errors = errors + found + _shape_errors(items)
     rows = {i: _row(item, sellers[i], principal) for i, item in items.items()}
-    stored = await session.execute(
-        select(SalesReport).where(
-            SalesReport.seller_unit_id.in_({r["seller_unit_id"] for r in rows.values()}),
-            SalesReport.number.in_({r["number"] for r in rows.values()}),
-        )
-    )
-    known = {(s.seller_unit_id, s.number): s for s in stored.scalars()}
+    known = await _known(session, rows)
     seen: dict[tuple[int, str], int] = {}
     fresh: list[dict[str, Any]] = []
     unchanged = 0

@@ -16,8 +16,8 @@ from pydantic import (
     model_validator,
 )
 
+from collectors.invoices.judge import InvoiceStatus
 from collectors.invoices.numbers import CODE_PATTERN, FULL_NUMBER_PATTERN
-from collectors.invoices.status import InvoiceStatus
 from registry.fields import Code, CreditCode, Day, Yuan
 from registry.schemas import PageQuery, Strict
 
@@ -73,15 +73,55 @@ class UploadQuery(Strict):
     )
 
 
+class RowNotice(BaseModel):
+    """A row of the file the answer points out, and why."""
+
+    row: int = Field(description="row as a spreadsheet shows it (JSON items: index)")
+    number: str
+    message: str
+
+
+class ExpectedRow(BaseModel):
+    """What a dry run expects for one row: `new` (would be stored) or `unchanged`."""
+
+    row: int = Field(description="row as a spreadsheet shows it (JSON items: index)")
+    number: str
+    status: Literal["new", "unchanged"] = Field(
+        description="unchanged: your earlier upload holds it with the same values"
+    )
+
+
 class UploadResult(BaseModel):
     """What an upload stored; a re-upload of the same file stores nothing and has no id."""
 
     upload: int | None = Field(description="id of the stored upload; null when nothing changed")
     dry_run: bool
-    rows: int = Field(description="invoice rows in the file")
-    stored: int = Field(description="invoices stored now")
+    rows: int = Field(
+        description="invoice rows in the file (a platform export: its invoices, line items "
+        "summed, voided ones aside)"
+    )
+    stored: int = Field(description="invoices stored now (0 on a dry run)")
     unchanged: int = Field(description="invoices already stored with the same values")
     duplicate_claims: int = Field(description="stored, but another buyer claimed the number first")
+    would_store: int | None = Field(
+        None, description="dry run: invoices the upload would store; null otherwise"
+    )
+    expected: list[ExpectedRow] | None = Field(
+        None, description="dry run: each row's expected status (the first 10,000 rows)"
+    )
+    source: str = Field(description="`invoice list`, or `e-invoice platform export`")
+    sheet: str | None = Field(None, description="the worksheet read: the first visible one")
+    ignored_columns: list[str] = Field(
+        default_factory=list, description="columns of the file that were not read"
+    )
+    skipped: list[RowNotice] = Field(
+        default_factory=list, description="invoices not stored: voided (作废) ones"
+    )
+    warnings: list[RowNotice] = Field(
+        default_factory=list,
+        description="stored invoices worth a look: an original marked 已红冲/部分红冲 whose "
+        "red-letter invoice is not in the file, a red-letter invoice that names no original",
+    )
 
 
 class InvoiceItem(Strict):
@@ -108,6 +148,10 @@ class InvoiceQuery(PageQuery):
 
     buyer: Code | None = Field(None, description="unit code; a buyer token sees its own unit")
     year: int | None = Field(None, ge=1990, le=2100, description="calendar year of issue")
+    status: InvoiceStatus | None = Field(
+        None,
+        description="only invoices with this status (needs a buyer: a buyer's token or ?buyer=)",
+    )
 
 
 class InvoiceOut(BaseModel):
@@ -125,9 +169,23 @@ class InvoiceOut(BaseModel):
     reverses: str | None
     status: InvoiceStatus
     confirmed: bool = Field(description="the seller reported the same number, buyer and amount")
-    first_claimed_by: str = Field(description="unit code of the buyer that claimed it first")
+    claimed_by_others: bool = Field(
+        description="another buyer also claims this number (the seller's confirmation decides)"
+    )
     upload: int
     row: int
+
+
+class InvoicePage(BaseModel):
+    """One page of invoices; with a buyer and a year, that year's net counted spend."""
+
+    items: list[InvoiceOut]
+    total: int
+    limit: int
+    offset: int
+    counted_total: Yuan | None = Field(
+        None, description="the buyer's net counted spend in the year (with ?year= and a buyer)"
+    )
 
 
 class SalesReportIn(Strict):
@@ -162,6 +220,10 @@ class SalesReportResult(BaseModel):
 
     stored: int
     unchanged: int
+    sheet: str | None = Field(None, description="the worksheet read: the first visible one")
+    ignored_columns: list[str] = Field(
+        default_factory=list, description="columns of the file that were not read"
+    )
 
 
 class MismatchKind(StrEnum):

@@ -1,9 +1,10 @@
 """Store an invoice upload in one transaction: all rows or none, a re-upload changes nothing.
 
-Within the transaction: the upload row is written first (in SQLite that takes the write lock
-before any read, so two uploads queue instead of failing), then each chunk is checked, compared
-with what the buyer already uploaded, inserted with core executemany, and its numbers offered to
-the first-claims table, whose primary key decides which buyer claimed a number first. A number
+The whole file is read, checked and compared with what its buyers already uploaded before
+anything is written, so a bad or slow file never holds SQLite's write lock and a dry run
+writes nothing. Then, in one transaction (queued behind the app's write lock on SQLite): the
+upload row, each chunk inserted with core executemany, and its numbers offered to the
+first-claims table, whose primary key decides which buyer claimed a number first. A number
 claimed by another buyer is stored all the same and shows as a duplicate claim.
 """
 
@@ -14,7 +15,7 @@ import contextlib
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, insert, select, text, update
@@ -25,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collectors.invoices.bulk import day_value, dialect_of, insert_rows
 from collectors.invoices.models import Invoice, InvoiceNumberClaim, InvoiceUpload
 from collectors.invoices.parsing import REQUIRED, Rows
+from collectors.invoices.tables import MAX_ECHO_CHARS, out_of_memory
 from collectors.invoices.validation import Buyers, CheckContext, Checked, check_chunk
 from registry.audit import Actor, record
 from registry.models import Unit
@@ -33,6 +35,10 @@ from registry.problems import FieldError, Problem, conflict, invalid
 
 LOOKUP_BATCH = 5000  # numbers per IN (...) list: far below SQLite's and PostgreSQL's limits
 MAX_ERRORS = 1000  # errors listed in one answer; the detail gives the full count
+MAX_MESSAGE_CHARS = 400  # of one listed error: with MAX_ERRORS, an answer stays under 1 MB
+MAX_EXPECTED = 10_000  # rows whose expected status a dry run lists
+NEW = "new"
+UNCHANGED = "unchanged"  # already uploaded by the same buyer with the same values
 COMPARED = ("seller_unit_id", "issued_on", "amount_fen", "kind", "reverses", "code")
 INSERTED = (
     ("number", "varchar"), ("code", "varchar"), ("buyer_unit_id", "integer"),
@@ -64,6 +70,8 @@ class UploadReport:
     duplicate_claims: int = 0
     upload: int | None = None
     dry_run: bool = False
+    would_store: int | None = None  # a dry run's count of what it would store
+    expected: list[tuple[int, str, str]] = field(default_factory=list)  # (row, number, status)
 
 
 async def registered_units(session: AsyncSession) -> tuple[dict[str, int], dict[int, str]]:
@@ -72,13 +80,21 @@ async def registered_units(session: AsyncSession) -> tuple[dict[str, int], dict[
     return {code: uid for code, uid in rows}, {uid: code for code, uid in rows}
 
 
+def _found(rows: Rows) -> str:
+    shown = [h[:MAX_ECHO_CHARS] for h in rows.headers[:40] if h]
+    return ", ".join(shown) + (", …" if len(rows.headers) > 40 else "") if shown else "none"
+
+
 def header_errors(rows: Rows, buyers: Buyers) -> list[FieldError]:
     """Columns that say the same thing twice, and required columns that are missing."""
     errors = list(rows.header_errors)
     needed = [*REQUIRED] + ([] if buyers.default is not None else ["buyer"])
     for name in needed:
         if name not in rows.labels:
-            message = "required column is missing"
+            message = f"required column is missing (the file has: {_found(rows)})"
+            if rows.names is not None and name == "number":
+                message = "required column is missing: 数电发票号码, or 发票代码 and 发票号码"
+                message += f" (the file has: {_found(rows)})"
             if name == "buyer":
                 message += "; or name the buyer (?buyer=UNIT, or --buyer on the command line)"
             if rows.by_index:
@@ -97,7 +113,11 @@ class _Errors:
 
     def extend(self, errors: Sequence[FieldError]) -> None:
         self.count += len(errors)
-        self.listed.extend(errors[: max(0, MAX_ERRORS - len(self.listed))])
+        for e in errors[: max(0, MAX_ERRORS - len(self.listed))]:
+            message = e.message
+            if len(message) > MAX_MESSAGE_CHARS:
+                message = message[:MAX_MESSAGE_CHARS] + "…"
+            self.listed.append(FieldError(e.field[:MAX_ECHO_CHARS], message, e.index, e.row))
 
     def problem(self) -> Problem:
         detail = None
@@ -179,7 +199,6 @@ class _Upload:
 
     async def add(self, checked: Checked) -> None:
         """Insert a checked chunk's invoices; settle the ones whose (number, buyer) is stored."""
-        self.errors.extend(checked.errors)
         size = len(checked)
         if not size:
             return
@@ -258,6 +277,99 @@ def _checked_chunk(rows: Rows, ctx: CheckContext) -> tuple[int, Checked] | None:
     return len(frame), check_chunk(frame, rows, ctx)
 
 
+async def check_file(
+    rows: Rows,
+    ctx: CheckContext,
+    report: UploadReport,
+    progress: Callable[[int], object] | None = None,
+) -> list[Checked]:
+    """Read and check every chunk, off the event loop; raise every error of the file at once."""
+    errors = _Errors()
+    errors.extend(rows.row_errors)
+    checked: list[Checked] = []
+    produce = functools.partial(_checked_chunk, rows, ctx)
+    while True:
+        try:
+            ready = await asyncio.to_thread(produce)
+        except MemoryError:
+            raise out_of_memory() from None
+        if ready is None:
+            break
+        size, chunk = ready
+        report.rows += size
+        errors.extend(chunk.errors)
+        checked.append(chunk)
+        if progress is not None:
+            progress(size)
+    if errors.count:
+        raise errors.problem()
+    return checked
+
+
+def _differences(
+    rows: Rows, new: dict[str, Any], old: Any, credit_codes: dict[int, str]
+) -> list[FieldError]:
+    """Errors for the values a row changes in an invoice its buyer already uploaded."""
+    out = []
+    for name in COMPARED:
+        if getattr(old, name) != new[name]:
+            stored = _shown(name, getattr(old, name), credit_codes)
+            message = f"already uploaded with other values: stored {stored}"
+            label = rows.label(FILE_COLUMN[name])
+            if rows.by_index:
+                out.append(FieldError(label, message, index=int(new["row"])))
+            else:
+                out.append(FieldError(label, message, row=int(new["row"])))
+    return out
+
+
+async def compare_stored(
+    session: AsyncSession,
+    rows: Rows,
+    checked: list[Checked],
+    credit_codes: dict[int, str],
+    report: UploadReport,
+) -> None:
+    """Each row against the invoice its buyer already uploaded: new, unchanged, or an error.
+
+    Only the buyer's own invoices are looked at: whether another buyer claimed a number is
+    not the uploader's to learn from a check.
+    """
+    errors = _Errors()
+    seen: dict[tuple[str, int], int] = {}
+    word = "index" if rows.by_index else "row"
+    would_store = 0
+    for chunk in checked:
+        cols = chunk.columns
+        buyers = {int(str(b)) for b in cols["buyer_unit_id"]}
+        stored = await _stored(session, [str(n) for n in cols["number"]], buyers)
+        names = list(cols)
+        for values in zip(*cols.values(), strict=True):
+            item = dict(zip(names, values, strict=True))
+            key = (str(item["number"]), int(str(item["buyer_unit_id"])))
+            row = int(str(item["row"]))
+            if key in seen:
+                message = f"appears twice in this upload (first at {word} {seen[key]})"
+                label = rows.label("number")
+                where = {"index": row} if rows.by_index else {"row": row}
+                errors.extend([FieldError(label, message, **where)])
+                continue
+            seen[key] = row
+            old = stored.get(key)
+            if old is None:
+                status = NEW
+                would_store += 1
+            else:
+                problems = _differences(rows, item, old, credit_codes)
+                errors.extend(problems)
+                status = UNCHANGED
+            if len(report.expected) < MAX_EXPECTED:
+                report.expected.append((row, str(item["number"]), status))
+    if errors.count:
+        raise errors.problem()
+    report.would_store = would_store
+
+
 async def store_invoices(
     session: AsyncSession,
     rows: Rows,
@@ -266,43 +378,31 @@ async def store_invoices(
     today: dt.date,
     dry_run: bool = False,
     progress: Callable[[int], object] | None = None,
+    write_lock: asyncio.Lock | None = None,
 ) -> UploadReport:
-    """Check and store every row of an upload, or nothing; commit unless it is a dry run."""
+    """Check and store every row of an upload, or nothing; commit unless it is a dry run.
+
+    The file is checked whole before the first write; `write_lock` (used on SQLite) queues
+    the write transactions of concurrent uploads so none waits on the database's lock.
+    """
     errors = header_errors(rows, buyers)
     if errors:
         raise invalid(errors)
     report = UploadReport(dry_run=dry_run)
     try:
-        upload_id = await _begin(session, meta)
         units, credit_codes = await registered_units(session)
-        upload = _Upload(session, rows, upload_id, report)
-        upload.credit_codes = credit_codes
-        dialect = await dialect_of(session)
-        upload.day_value = lambda day: day_value(dialect, day)
         ctx = CheckContext(units, buyers, today)
-        # The next chunk is read and checked in a worker thread while this one is inserted.
-        produce = functools.partial(_checked_chunk, rows, ctx)
-        pending = asyncio.ensure_future(asyncio.to_thread(produce))
-        try:
-            while (ready := await pending) is not None:
-                pending = asyncio.ensure_future(asyncio.to_thread(produce))
-                size, checked = ready
-                report.rows += size
-                await upload.add(checked)
-                if progress is not None:
-                    progress(size)
-        finally:
-            if not pending.done():
-                with contextlib.suppress(Exception):
-                    await pending
-        if upload.errors.count:
-            raise upload.errors.problem()
-        report.duplicate_claims = await _duplicate_claims(session, upload_id)
-        if dry_run or report.stored == 0:
-            # Nothing new, or only a check: leave no upload row and no audit entry.
-            await session.rollback()
+        checked = await check_file(rows, ctx, report, progress)
+        await compare_stored(session, rows, checked, credit_codes, report)
+        # End the read: on SQLite a read transaction that later writes fails at once when
+        # another writer committed meanwhile, instead of waiting.
+        await session.rollback()
+        if dry_run:
             return report
-        await _finish(session, meta, upload, report)
+        dialect = await dialect_of(session)
+        lock = write_lock if dialect == "sqlite" and write_lock is not None else None
+        async with lock or contextlib.nullcontext():
+            await _write(session, rows, meta, checked, credit_codes, dialect, report)
     except IntegrityError:
         await session.rollback()
         raise conflict(
@@ -311,8 +411,36 @@ async def store_invoices(
     except BaseException:
         await session.rollback()
         raise
-    report.upload = upload_id
+    report.would_store = None
+    report.expected = []
     return report
+
+
+async def _write(
+    session: AsyncSession,
+    rows: Rows,
+    meta: UploadMeta,
+    checked: list[Checked],
+    credit_codes: dict[int, str],
+    dialect: str,
+    report: UploadReport,
+) -> None:
+    """The upload's one write transaction: upload row, invoices, first claims, audit, commit."""
+    upload_id = await _begin(session, meta)
+    upload = _Upload(session, rows, upload_id, report)
+    upload.credit_codes = credit_codes
+    upload.day_value = lambda day: day_value(dialect, day)
+    for chunk in checked:
+        await upload.add(chunk)
+    if upload.errors.count:  # only when another upload changed the same invoices meanwhile
+        raise upload.errors.problem()
+    report.duplicate_claims = await _duplicate_claims(session, upload_id)
+    if report.stored == 0:
+        # Nothing new: leave no upload row and no audit entry.
+        await session.rollback()
+        return
+    await _finish(session, meta, upload, report)
+    report.upload = upload_id
 
 
 async def _begin(session: AsyncSession, meta: UploadMeta) -> int:

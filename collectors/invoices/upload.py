@@ -1,7 +1,12 @@
-"""Receive an upload body into a temporary file: streamed, hashed, and held to the size limit."""
+"""Receive an upload body into a temporary file: streamed, hashed, held to size and pace limits.
+
+A body that trickles in (a byte every ten seconds) would hold a connection and a temporary
+file for ever; after a grace period an upload must keep an average pace, or it gets a 408.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import tempfile
@@ -10,11 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from collectors.invoices.parsing import MEDIA_TYPES, Format, format_of_name
+from collectors.spool import spool_dir, spool_prefix
 from registry.problems import Problem, bad_request, too_large
 
 BLOCK = 1 << 16
+GRACE_SECONDS = 30.0  # an upload may take this long whatever its size
+MIN_BYTES_PER_SECOND = 16 * 1024  # and then must have arrived at this average pace
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -33,13 +42,41 @@ class Received:
         self.path.unlink(missing_ok=True)
 
 
+def too_slow() -> Problem:
+    """408 for a body that arrives slower than the pace limit."""
+    return Problem(
+        408,
+        "Request timeout",
+        f"the upload arrived too slowly: after {GRACE_SECONDS:g} s it must average at least "
+        f"{MIN_BYTES_PER_SECOND} bytes a second; send it again",
+    )
+
+
+async def _paced(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The blocks of a body, each awaited no longer than the pace limit allows."""
+    loop = asyncio.get_running_loop()
+    start, size = loop.time(), 0
+    blocks = aiter(chunks)
+    while True:
+        deadline = start + GRACE_SECONDS + size / MIN_BYTES_PER_SECOND
+        try:
+            async with asyncio.timeout_at(deadline):
+                block = await anext(blocks)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise too_slow() from None
+        size += len(block)
+        yield block
+
+
 async def _save(chunks: AsyncIterator[bytes], limit: int, suffix: str) -> tuple[Path, str, int]:
     digest = hashlib.sha256()
     size = 0
-    fd, name = tempfile.mkstemp(prefix="invoices-", suffix=suffix)
+    fd, name = tempfile.mkstemp(prefix=spool_prefix("invoices"), suffix=suffix, dir=spool_dir())
     try:
         with os.fdopen(fd, "wb") as out:
-            async for block in chunks:
+            async for block in _paced(chunks):
                 size += len(block)
                 if size > limit:
                     raise too_large(limit)
@@ -65,20 +102,27 @@ async def receive(request: web.Request, limit: int) -> Received:
     """The file of a CSV, XLSX or JSON body, or of a multipart form's `file` field."""
     media = request.content_type
     if media == "multipart/form-data":
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if not isinstance(part, BodyPartReader) or part.name != "file":
-                continue
-            filename = part.filename or ""
-            file_format = format_of_name(filename)
-            if file_format is None:
-                raise Problem(
-                    415,
-                    "Unsupported media type",
-                    f"file {filename!r}: name a .csv, .xlsx or .json file",
-                )
-            path, sha, size = await _save(_part_blocks(part), limit, f".{file_format}")
-            return Received(path, file_format, filename, sha, size)
+        try:
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if not isinstance(part, BodyPartReader) or part.name != "file":
+                    continue
+                filename = part.filename or ""
+                file_format = format_of_name(filename)
+                if file_format is None:
+                    raise Problem(
+                        415,
+                        "Unsupported media type",
+                        f"file {filename[:64]!r}: name a .csv, .xlsx or .json file",
+                    )
+                path, sha, size = await _save(_part_blocks(part), limit, f".{file_format}")
+                if size == 0:
+                    path.unlink(missing_ok=True)
+                    raise bad_request("the form's file is empty")
+                return Received(path, file_format, filename[:255], sha, size)
+        except (ValueError, AssertionError, LookupError, HttpProcessingError) as exc:
+            # aiohttp's multipart reader raises these for a form it cannot read.
+            raise bad_request(f"not a readable multipart form: {str(exc)[:200]}") from None
         raise bad_request("the form has no `file` field")
     file_format = MEDIA_TYPES.get(media)
     if file_format is None:

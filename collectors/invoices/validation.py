@@ -21,7 +21,8 @@ from collectors.invoices.numbers import (
     LEGACY_NUMBER_PATTERN,
     REVERSES_PATTERN,
 )
-from collectors.invoices.parsing import LOST_DIGITS, Rows
+from collectors.invoices.parsing import Rows
+from collectors.invoices.tables import LOST_DIGITS, echo
 from registry.credit_code import credit_code_error
 from registry.problems import FieldError
 
@@ -36,10 +37,13 @@ KINDS = {
 }
 # YYYY-MM-DD, YYYY/MM/DD or YYYY年M月D日; a time of day after the date (数电票 exports) is ignored.
 DATE = re.compile(
-    r"(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{4})/(\d{1,2})/(\d{1,2})|(\d{4})年(\d{1,2})月(\d{1,2})日)"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"(?:([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})"
+    r"|([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日)"
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?"
 )
-AMOUNT = re.compile(r"\d{1,13}(?:\.\d{1,2})?")
+AMOUNT = re.compile(r"[0-9]{1,13}(?:\.[0-9]{1,2})?")
+# 1,234,567.89: commas only between groups of three digits ("1,0,0" is no amount).
+GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?")
 DIGITAL = re.compile(DIGITAL_PATTERN)
 LEGACY_NUMBER = re.compile(LEGACY_NUMBER_PATTERN)
 CODE = re.compile(CODE_PATTERN)
@@ -146,16 +150,16 @@ def check_numbers(chunk: _Chunk) -> tuple[list[str], list[bool]]:
         if _lost(value):
             return EXCEL_DIGITS
         if legacy[i]:
-            return f"{value!r}: with an invoice code the number has 8 digits"
+            return f"{echo(value)}: with an invoice code the number has 8 digits"
         return (
-            f"{value!r} is not an invoice number: a digital invoice (数电票) has 20 digits; "
+            f"{echo(value)} is not an invoice number: a digital invoice (数电票) has 20 digits; "
             f"an older VAT invoice has an 8-digit number and its code in {code_label!r}"
         )
 
     def code_problem(i: int, value: str) -> str | None:
         if _lost(value):
             return EXCEL_DIGITS
-        return f"{value!r} is not an invoice code: it has 10 or 12 digits"
+        return f"{echo(value)} is not an invoice code: it has 10 or 12 digits"
 
     for i, value in enumerate(numbers):
         pattern = LEGACY_NUMBER if legacy[i] else DIGITAL
@@ -173,14 +177,14 @@ def _parse_date(text: str, today: dt.date) -> dt.date | str:
         return "required"
     m = DATE.fullmatch(text)
     if m is None:
-        return f"{text!r} is not a date: write YYYY-MM-DD (2025/03/01 and 2025年3月1日 also do)"
+        return f"{echo(text)} is not a date: write YYYY-MM-DD (2025/03/01 and 2025年3月1日 also do)"
     year, month, day = (int(g) for g in m.groups() if g is not None)
     try:
         day_ = dt.date(year, month, day)
     except ValueError:
-        return f"{text!r}: no such day"
+        return f"{echo(text)}: no such day"
     if day_ > today:
-        return f"{text!r} is after today ({today.isoformat()})"
+        return f"{echo(text)} is after today ({today.isoformat()})"
     return day_
 
 
@@ -212,9 +216,9 @@ def _amount_problem(text: str) -> str:
             "amounts are positive in the file; a reversal is a red-letter invoice (红字) "
             "with a positive amount"
         )
-    if re.fullmatch(r"\d+\.\d{3,}", text):
-        return f"{text!r}: at most two decimals (whole fen)"
-    return f"{text!r} is not an amount in yuan"
+    if re.fullmatch(r"[0-9]+\.[0-9]{3,}", text):
+        return f"{echo(text)}: at most two decimals (whole fen)"
+    return f"{echo(text)} is not an amount in yuan"
 
 
 def check_amounts(chunk: _Chunk) -> list[int]:
@@ -222,7 +226,8 @@ def check_amounts(chunk: _Chunk) -> list[int]:
     out: list[int] = []
     for i, text in enumerate(chunk.cells("amount")):
         if AMOUNT.fullmatch(text) is None:
-            text = text.replace(",", "")
+            if GROUPED.fullmatch(text):
+                text = text.replace(",", "")
             if AMOUNT.fullmatch(text) is None:
                 chunk.add(i, "amount", _amount_problem(text))
                 out.append(0)
@@ -240,7 +245,7 @@ def check_kinds(chunk: _Chunk, numbers: list[str]) -> tuple[list[str], list[str 
     for i, kind in enumerate(kinds):
         if kind is None:
             value = chunk.cells("kind")[i]
-            chunk.add(i, "kind", f"{value!r}: write 蓝字 or 红字 (blue or red); empty is 蓝字")
+            chunk.add(i, "kind", f"{echo(value)}: write 蓝字 or 红字 (blue or red); empty is 蓝字")
     reverses, rcodes = chunk.cells("reverses"), chunk.cells("reverses_code")
     targets: list[str | None] = []
     for i, kind in enumerate(kinds):
@@ -249,6 +254,9 @@ def check_kinds(chunk: _Chunk, numbers: list[str]) -> tuple[list[str], list[str 
             if target or rcode:
                 chunk.add(i, "reverses", "only a red-letter invoice (红字) reverses another")
             targets.append(None)
+            continue
+        if target == "" and rcode == "" and chunk.rows.reverses_optional:
+            targets.append(None)  # the export did not name it: reversal_without_original
             continue
         problem = _reverses_problem(target, rcode)
         if problem is not None:
@@ -271,13 +279,13 @@ def _reverses_problem(target: str, rcode: str) -> tuple[str, str] | None:
         if REVERSES.fullmatch(target) is None:
             return (
                 "reverses",
-                f"{target!r} is not an invoice number (20 digits, or code and 8-digit number)",
+                f"{echo(target)} is not an invoice number (20 digits, or code and 8-digit number)",
             )
         return None
     if _lost(rcode) or CODE.fullmatch(rcode) is None:
-        return "reverses_code", f"{rcode!r} is not an invoice code: it has 10 or 12 digits"
+        return "reverses_code", f"{echo(rcode)} is not an invoice code: it has 10 or 12 digits"
     if LEGACY_NUMBER.fullmatch(target) is None:
-        return "reverses", f"{target!r}: with an invoice code the number has 8 digits"
+        return "reverses", f"{echo(target)}: with an invoice code the number has 8 digits"
     return None
 
 
@@ -285,7 +293,7 @@ def _credit_code_problem(value: str, units: Mapping[str, int]) -> str | None:
     if _lost(value):
         return EXCEL_DIGITS
     if error := credit_code_error(value):
-        return f"{value!r} is not a credit code (统一社会信用代码): {error}"
+        return f"{echo(value)} is not a credit code (统一社会信用代码): {error}"
     if value not in units:
         return f"no unit with credit code {value} is registered"
     return None
@@ -335,7 +343,7 @@ def check_year_digits(
             continue
         if numbers[i][:2] != f"{day.year % 100:02d}":
             message = (
-                f"{numbers[i]!r}: digits 1-2 of a digital invoice number are its year, "
+                f"{echo(numbers[i])}: digits 1-2 of a digital invoice number are its year, "
                 f"which does not match {label} {day.isoformat()}"
             )
             chunk.add(i, "number", message)

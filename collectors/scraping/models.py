@@ -16,9 +16,11 @@ class ExporterTarget(Base):
     """An exporter endpoint of a computing centre that the service scrapes on an interval."""
 
     __tablename__ = "exporter_targets"
+    # Audit entries name targets by id: SQLite must never hand a deleted one's id to another.
     __table_args__ = (
         UniqueConstraint("center_id", "url"),
         Index("ix_exporter_targets_due", "enabled", "next_attempt_at"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -51,7 +53,11 @@ class CapacityAttestation(Base):
     """A centre's capacity as its exporters show it, beside what it declared; newest is current."""
 
     __tablename__ = "capacity_attestations"
-    __table_args__ = (Index("ix_capacity_attestations_center_latest", "center_id", "id"),)
+    # Audit entries name attestations by id (attestation_id): never reused either.
+    __table_args__ = (
+        Index("ix_capacity_attestations_center_latest", "center_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     center_id: Mapped[int] = mapped_column(ForeignKey("computing_centers.id", ondelete="CASCADE"))

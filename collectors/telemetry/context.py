@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -11,9 +12,25 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from collectors.telemetry.exposition import SeriesCache
+from collectors.telemetry.cache import LentCache, SizedCache
+from collectors.telemetry.exposition import Labels
 from collectors.telemetry.metrics import TelemetryMetrics
 from collectors.telemetry.writer import GroupWriter
+
+# Each cache of pushed series holds at most about this much; least recently used go first.
+PUSH_CACHE_BYTES = 32 * 1024 * 1024
+
+
+def series_cache(max_bytes: int = PUSH_CACHE_BYTES) -> LentCache[str, tuple[str, Labels]]:
+    """Exposition series text -> the series parsed from it."""
+    # The value holds the key's characters again, less quotes and escapes: count the key twice.
+    return LentCache(SizedCache(max_bytes, lambda text, _series: 2 * len(text)))
+
+
+def labels_cache(max_bytes: int = PUSH_CACHE_BYTES) -> LentCache[tuple[object, ...], str]:
+    """(grouping labels, a series' own labels) -> the label string stored."""
+    # The key's labels are about as long as the label string made of them: count it twice.
+    return LentCache(SizedCache(max_bytes, lambda _key, labels: 2 * len(labels)))
 
 
 @dataclass
@@ -24,9 +41,10 @@ class TelemetryContext:
     timezone: ZoneInfo
     metrics: TelemetryMetrics
     # Exposition series already parsed, and their stored label strings per grouping key.
-    series: SeriesCache = field(default_factory=dict)
-    labels: dict[tuple[object, ...], str] = field(default_factory=dict)
+    series: LentCache[str, tuple[str, Labels]] = field(default_factory=series_cache)
+    labels: LentCache[tuple[object, ...], str] = field(default_factory=labels_cache)
     sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     writer: GroupWriter | None = None
 
     def group_writer(self, sessions: async_sessionmaker[AsyncSession]) -> GroupWriter:
@@ -47,6 +65,11 @@ class TelemetryContext:
             return
         async with self.sqlite_writer:
             yield
+
+    @property
+    def push_cache_bytes(self) -> int:
+        """Approximate bytes the caches of pushed series hold now."""
+        return self.series.size + self.labels.size
 
 
 TELEMETRY = web.AppKey("telemetry", TelemetryContext)

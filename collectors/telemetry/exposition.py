@@ -9,16 +9,24 @@ dictionary look-up instead of a parse.
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 Labels = tuple[tuple[str, str], ...]
-SeriesCache = dict[str, tuple[str, Labels]]
+SeriesCache = MutableMapping[str, tuple[str, Labels]]
 
 TYPES = frozenset({"counter", "gauge", "histogram", "summary", "untyped"})
 SUFFIXES = {"histogram": ("_bucket", "_sum", "_count"), "summary": ("_sum", "_count")}
-# Series remembered across pushes; beyond this the cache starts afresh (bounded memory).
-CACHE_LIMIT = 500_000
+# Bounds checked before anything is parsed or remembered. Stored labels take at most 1,500
+# bytes as JSON, so longer label values or sample lines could never be stored anyway.
+MAX_SAMPLE_LINE = 16 * 1024
+MAX_LABEL_NAME = 100
+MAX_LABEL_VALUE = 1500
+MAX_SERIES = 100_000
+MAX_FAMILIES = MAX_SERIES
+# Lines are split at most this many at a time, so a body of empty lines cannot fill memory.
+MAX_LINES = 4 * MAX_SERIES
 
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL = re.compile(r'[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*(,?)')
@@ -93,6 +101,12 @@ def parse_series(text: str, line: int) -> tuple[str, Labels]:
         if label is None:
             raise ExpositionError(line, f"malformed label set of {name!r} at {tail[:40]!r}")
         key, raw, comma = label.groups()
+        if len(key) > MAX_LABEL_NAME:
+            raise ExpositionError(line, f"label names have at most {MAX_LABEL_NAME} characters")
+        if len(raw) > MAX_LABEL_VALUE:
+            raise ExpositionError(
+                line, f"the value of label {key!r} is longer than {MAX_LABEL_VALUE} characters"
+            )
         if key == "__name__":
             raise ExpositionError(line, "label name '__name__' is reserved")
         if key in pairs:
@@ -134,10 +148,13 @@ class _Reader:
         self.families: dict[str, Family] = {}
         self.current: Family | None = None
         self.seen: set[tuple[str, Labels]] = set()
+        self.samples_read = 0
 
-    def family_named(self, name: str) -> Family:
+    def family_named(self, name: str, line: int) -> Family:
         family = self.families.get(name)
         if family is None:
+            if len(self.families) >= MAX_FAMILIES:
+                raise ExpositionError(line, f"more than {MAX_FAMILIES} metric families")
             family = self.families[name] = Family(name)
         return family
 
@@ -154,7 +171,7 @@ class _Reader:
             rest = more + " " + rest if rest else more
         if _NAME.fullmatch(name) is None:
             raise ExpositionError(line, f"invalid metric name {name!r} in {keyword}")
-        family = self.family_named(name)
+        family = self.family_named(name, line)
         if keyword == "HELP":
             if family.help is not None:
                 raise ExpositionError(line, f"second HELP line for {name!r}")
@@ -168,7 +185,7 @@ class _Reader:
         family.type, family.typed = kind, True
         self.current = family
 
-    def family_of(self, name: str) -> Family:
+    def family_of(self, name: str, line: int) -> Family:
         current = self.current
         if current is not None and (
             name == current.name
@@ -188,11 +205,18 @@ class _Reader:
                         family = base
                         break
             else:
-                family = self.families[name] = Family(name)
+                family = self.family_named(name, line)
         self.current = family
         return family
 
     def sample(self, text: str, line: int) -> None:
+        if len(text) > MAX_SAMPLE_LINE:
+            raise ExpositionError(
+                line, f"a sample line is longer than {MAX_SAMPLE_LINE} characters"
+            )
+        self.samples_read += 1
+        if self.samples_read > MAX_SERIES:
+            raise ExpositionError(line, f"more than {MAX_SERIES} samples in one push")
         close = text.rfind("}")
         if close == -1:
             parts = text.split()
@@ -204,8 +228,6 @@ class _Reader:
         parsed = self.cache.get(series_text)
         if parsed is None:
             parsed = parse_series(series_text, line)
-            if len(self.cache) >= CACHE_LIMIT:
-                self.cache.clear()
             self.cache[series_text] = parsed
         name, labels = parsed
         if not tokens:
@@ -214,7 +236,7 @@ class _Reader:
             raise ExpositionError(line, f"unexpected text after the timestamp: {tokens[2]!r}")
         value = parse_value(tokens[0], line)
         timestamp = parse_timestamp(tokens[1], line) if len(tokens) == 2 else None
-        family = self.family_of(name)
+        family = self.family_of(name, line)
         if family.type == "histogram" and name.endswith("_bucket"):
             if not any(k == "le" for k, _ in labels):
                 raise ExpositionError(line, f"histogram bucket {name!r} without an 'le' label")
@@ -234,7 +256,10 @@ class _Reader:
 def parse(text: str, cache: SeriesCache | None = None) -> list[Family]:
     """Every family of an exposition, in order of first mention; ExpositionError if malformed."""
     reader = _Reader({} if cache is None else cache)
-    for number, raw in enumerate(text.split("\n"), 1):
+    lines = text.split("\n", MAX_LINES)
+    if len(lines) > MAX_LINES and lines[-1]:
+        raise ExpositionError(MAX_LINES + 1, f"more than {MAX_LINES} lines")
+    for number, raw in enumerate(lines, 1):
         line = raw.lstrip(" \t")
         if not line:
             continue

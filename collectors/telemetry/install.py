@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from collectors.settings import CollectorSettings
-from collectors.telemetry import api, pushgateway
+from collectors.telemetry import api, gateway_api, pushgateway
 from collectors.telemetry.context import TELEMETRY, TelemetryContext
 from collectors.telemetry.metrics import TelemetryMetrics
 from collectors.telemetry.retention import PRUNE_JOB_ID, prune
@@ -31,6 +31,7 @@ def install(app: web.Application, settings: CollectorSettings) -> None:
     )
     api.add_routes(app)
     pushgateway.add_routes(app)
+    gateway_api.add_routes(app)
     # Every replica may run it: deleting what is past the retention is idempotent.
     app[SCHEDULER].add_job(
         prune_job,

@@ -39,15 +39,26 @@ class Ledger:
     excluded: list[tuple[int, Reason]] = field(default_factory=list)
 
 
-def first_claims(
+def claim_winners(
     invoices: Sequence[InvoiceFacts], numbers: set[str], as_of: date
 ) -> dict[str, int]:
-    """Where each of the given numbers is first claimed (issued by as_of)."""
+    """The claim that counts for each of the given numbers (issued by as_of).
+
+    Of the claims of one number, across all buyers, the first one the seller confirmed
+    counts, else the first one: a buyer who uploads another's number first, unconfirmed,
+    never displaces the claim the seller confirmed.
+    """
     found: dict[str, int] = {}
     if numbers:
+        confirmed: set[str] = set()
         for i, inv in enumerate(invoices):
-            if inv.number in numbers and inv.issued_on <= as_of:
-                found.setdefault(inv.number, i)
+            number = inv.number
+            if number in numbers and inv.issued_on <= as_of and number not in confirmed:
+                if inv.confirmed:
+                    confirmed.add(number)
+                    found[number] = i
+                else:
+                    found.setdefault(number, i)
     return found
 
 
@@ -60,17 +71,18 @@ def build_ledger(
     """Check every invoice issued by as_of, in claim order, and tally what counts.
 
     Checks, first failing one wins: seller listed as a key provider on the invoice date;
-    date inside the validity window; number not claimed before; seller is not the buyer;
-    confirmed by the seller (when required). Red-letter invoices are applied afterwards.
+    date inside the validity window; no other claim of the number takes precedence (see
+    claim_winners); seller is not the buyer; confirmed by the seller (when required).
+    Red-letter invoices are applied afterwards.
     This loop is the hot path for a million invoices: locals bound once, Decimal sums
     (exact, trapped) converted to fen once per buyer and year.
     """
     ledger = Ledger()
     tallies = ledger.tallies
-    # A set, not a dict of first positions: half the memory traffic over a million numbers.
-    # The few positions needed later (reversed originals, explanations) are looked up then.
-    seen: set[str] = set()
-    see = seen.add
+    # Sets, not a dict of positions: half the memory traffic over a million numbers. Only
+    # numbers claimed more than once need to know which claim wins, and they are few.
+    winners = claim_winners(invoices, _repeated(invoices, as_of), as_of)
+    winner = winners.get
     periods: dict[str, list[tuple[date, date]]] = {}
     for item in listings:
         periods.setdefault(item.unit, []).append((item.listed_from, item.listed_until or date.max))
@@ -96,12 +108,8 @@ def build_ledger(
             tally = years.get(year)
             if tally is None:
                 tally = years[year] = Tally()
-            number = inv.number
-            if number in seen:
-                first = False
-            else:
-                see(number)
-                first = True
+            won = winner(inv.number)
+            first = won is None or won == i
             if inv.kind != "blue":
                 reds.append((i, first))
                 continue
@@ -132,6 +140,21 @@ def build_ledger(
     return ledger
 
 
+def _repeated(invoices: Sequence[InvoiceFacts], as_of: date) -> set[str]:
+    """Numbers claimed more than once (issued by as_of)."""
+    seen: set[str] = set()
+    see = seen.add
+    repeated: set[str] = set()
+    for inv in invoices:
+        number = inv.number
+        if number in seen:
+            if inv.issued_on <= as_of:
+                repeated.add(number)
+        elif inv.issued_on <= as_of:
+            see(number)
+    return repeated
+
+
 def _confirm(cache: dict[int, bool], year: int, policy: Policy) -> bool:
     hit = cache.get(year)
     if hit is None:
@@ -148,7 +171,7 @@ def _apply_reversals(
     a buyer keep a voucher for a purchase that was cancelled. It needs its own unclaimed
     number and an original that counted, with the same buyer and seller.
     """
-    claimed = first_claims(invoices, {invoices[i].reverses or "" for i, _ in reds}, as_of)
+    claimed = claim_winners(invoices, {invoices[i].reverses or "" for i, _ in reds}, as_of)
     not_counted = {i for i, _ in ledger.excluded}
     reduced: dict[int, int] = {}
     for i, first in reds:
@@ -217,9 +240,20 @@ class _ExclusionWriter:
             zh = f"开票日 {inv.issued_on} 不在政策有效期 {self.window} 内"
             en = f"issued on {inv.issued_on}, outside the policy period {self.window}"
         elif reason is Reason.DUPLICATE_INVOICE:
-            first = self.invoices[self._first_claims()[inv.number]].buyer
-            zh = f"该发票号已由更早的申报（购买方 {first}）使用，先申报者有效"
-            en = f"the number was claimed earlier (buyer {first}); the first claim wins"
+            j = self._first_claims()[inv.number]
+            first = self.invoices[j].buyer
+            if self.invoices[j].confirmed and j > i:
+                zh = f"销售方已确认该发票号的另一申报（购买方 {first}），经确认的申报有效"
+                en = (
+                    f"the seller confirmed another claim of the number (buyer {first}); "
+                    "the confirmed claim counts"
+                )
+            else:
+                zh = f"该发票号已由更早的申报（购买方 {first}）使用，先申报者有效"
+                en = (
+                    f"the number was claimed earlier (buyer {first}); the first claim the "
+                    "seller confirmed counts, else the first claim"
+                )
         elif reason is Reason.SELF_DEALING:
             zh = f"购买方与销售方同为 {inv.buyer}"
             en = f"buyer and seller are the same unit, {inv.buyer}"
@@ -252,5 +286,5 @@ class _ExclusionWriter:
                 for i, reason in self.excluded
                 if reason is Reason.DUPLICATE_INVOICE
             }
-            self._claims = first_claims(self.invoices, numbers, self.as_of)
+            self._claims = claim_winners(self.invoices, numbers, self.as_of)
         return self._claims

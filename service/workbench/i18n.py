@@ -18,7 +18,8 @@ class Lang(StrEnum):
 LANG_COOKIE = "lang"
 
 # key -> (中文, English). Page words only; domain values (reasons, statuses) have their own.
-WORDS: Mapping[str, tuple[str, str]] = {
+# Each group of pages keeps its words in a module of its own and adds it to BOOKS below.
+CORE_WORDS: Mapping[str, tuple[str, str]] = {
     "app": ("黑龙江省数字基础设施奖补系统", "Heilongjiang digital-infrastructure incentives"),
     "app_short": ("数字基础设施奖补", "Infrastructure incentives"),
     "sign_in": ("登录", "Sign in"),
@@ -151,6 +152,10 @@ def translator(lang: Lang) -> Translate:
     return Translate(lang)
 
 
+BOOKS: tuple[Mapping[str, tuple[str, str]], ...] = (CORE_WORDS, VALUES)
+WORDS: Mapping[str, tuple[str, str]] = {k: v for book in BOOKS for k, v in book.items()}
+
+
 class Translate:
     """`_("key", total=3)`: the word in the page's language, with its fields filled."""
 
@@ -159,6 +164,6 @@ class Translate:
         self._index = 0 if lang is Lang.ZH else 1
 
     def __call__(self, key: str, **fields: object) -> str:
-        pair = WORDS.get(key) or VALUES.get(key)
+        pair = WORDS.get(key)
         text = key if pair is None else pair[self._index]
         return text.format(**fields) if fields else text

@@ -49,3 +49,14 @@ async def test_errors_are_printed_by_row_and_column_and_nothing_is_stored(
     code, out, err = await run_import(database_url, path, "--buyer", "B1")
     assert code == 0, err
     assert "1 rows, 0 stored, 1 already stored" in out
+
+
+async def test_a_platform_export_names_its_skipped_and_flagged_invoices(
+    database_url: str, tokens: Tokens, tmp_path: Path
+) -> None:
+    sample = Path(__file__).parent / "files" / "platform_export.csv"
+    code, out, err = await run_import(database_url, sample)
+    assert code == 0, err
+    assert "4 rows, 4 stored" in out
+    assert "row 6, 25232000000000000104: skipped: 作废" in err
+    assert "row 7, 25232000000000000105: warning: 已红冲" in err

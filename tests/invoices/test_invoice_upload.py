@@ -129,7 +129,9 @@ async def test_re_uploading_the_same_file_changes_nothing(client: Any, tokens: T
     assert again.status == 200
     assert await again.json() == {
         "upload": None, "dry_run": False, "rows": 3, "stored": 0, "unchanged": 3,
-        "duplicate_claims": 0,
+        "duplicate_claims": 0, "would_store": None, "expected": None,
+        "source": "invoice list", "sheet": None, "ignored_columns": [], "skipped": [],
+        "warnings": [],
     }  # fmt: skip
     assert len(await invoices(client, tokens.b1)) == 3
     r = await client.get("/api/v1/audit?object_type=invoice_upload", headers=bearer(tokens.admin))
@@ -169,9 +171,10 @@ async def test_a_number_claimed_by_another_buyer_is_kept_as_a_duplicate_claim(
     assert (await r.json())["duplicate_claims"] == 1
     [item] = await invoices(client, tokens.b2)
     assert item["status"] == "duplicate_invoice"
-    assert item["first_claimed_by"] == "B1"
+    assert item["claimed_by_others"] is True
     first = await invoices(client, tokens.b1)
-    assert {i["first_claimed_by"] for i in first} == {"B1"}
+    assert {i["claimed_by_others"] for i in first} == {True, False}
+    assert "first_claimed_by" not in item  # another buyer is never named
     assert all(i["status"] != "duplicate_invoice" for i in first)
 
 
@@ -179,7 +182,8 @@ async def test_a_dry_run_checks_and_stores_nothing(client: Any, tokens: Tokens) 
     r = await upload(client, tokens.b1, GOOD, "?dry_run=true")
     assert r.status == 200
     body = await r.json()
-    assert body["dry_run"] is True and body["stored"] == 3 and body["upload"] is None
+    assert body["dry_run"] is True and body["would_store"] == 3 and body["stored"] == 0
+    assert body["upload"] is None
     assert await invoices(client, tokens.b1) == []
     bad = csv(HEADER_EN, f"25230000000000000001,{B1},{P1},2025-13-01,1.00,blue,")
     r = await upload(client, tokens.b1, bad, "?dry_run=true")
@@ -198,8 +202,8 @@ async def test_a_file_without_a_buyer_column_is_the_uploaders_own(
     assert (await r.json())["errors"][0] == {
         "row": 1,
         "field": "buyer",
-        "message": "required column is missing; or name the buyer (?buyer=UNIT, or --buyer on "
-        "the command line)",
+        "message": "required column is missing (the file has: number, seller, issued_on, "
+        "amount); or name the buyer (?buyer=UNIT, or --buyer on the command line)",
     }
     r = await upload(client, tokens.admin, body, "?buyer=B2")
     assert r.status == 201
@@ -216,9 +220,9 @@ async def test_an_official_may_upload_for_several_buyers(client: Any, tokens: To
     assert r.status == 201
     assert (await r.json())["duplicate_claims"] == 1
     items = await invoices(client, tokens.admin)
-    assert sorted((i["buyer"], i["first_claimed_by"]) for i in items) == [
-        ("B1", "B1"),
-        ("B2", "B1"),
+    assert sorted((i["buyer"], i["claimed_by_others"]) for i in items) == [
+        ("B1", True),
+        ("B2", True),
     ]
 
 

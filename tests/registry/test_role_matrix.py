@@ -134,7 +134,45 @@ async def test_every_route_with_every_role(client: Any, world: dict[str, str]) -
         await expect("GET", "/api/v1/audit", 200 if role in OFFICIAL else 403, role)
         await expect("GET", "/api/v1/accelerator-models", 200, role)
     await expect("GET", "/api/v1/audit", 401, "")
+    await check_reviews(client, world, expect)
+    await check_keys(world, expect)
     assert failures == []
+
+
+async def check_reviews(client: Any, world: dict[str, str], expect: Any) -> None:
+    """Everyone lists their own unit's declarations; only officials decide them."""
+    r = await client.get("/api/v1/reviews?status=pending", headers=bearer(world["official"]))
+    entries = (await r.json())["items"]
+    # The centre and the node their units registered above wait for review.
+    assert {e["unit"] for e in entries} == {unit_of("center"), unit_of("node")}
+    entry = next(e for e in entries if e["unit"] == unit_of("center"))
+    for role in ROLES:
+        official = role in OFFICIAL
+        await expect("GET", "/api/v1/reviews", 200, role)
+        mine = official or role == "center"
+        await expect("GET", f"/api/v1/reviews/{entry['id']}", 200 if mine else 403, role)
+        if not official:
+            for action in ("accept", "reject"):
+                await expect("POST", f"/api/v1/reviews/{entry['id']}/{action}", 403, role,
+                             json={"comment": "不行"})  # fmt: skip
+        await expect("POST", "/api/v1/reviews/999999/accept", 404 if official else 403, role)
+    await expect("POST", f"/api/v1/reviews/{entry['id']}/reject", 200, "official",
+                 json={"comment": "缺少验收材料"})  # fmt: skip
+    await expect("POST", f"/api/v1/reviews/{entry['id']}/accept", 409, "admin")
+    await expect("GET", "/api/v1/reviews", 401, "")
+
+
+async def check_keys(world: dict[str, str], expect: Any) -> None:
+    """Only admins issue, list and revoke keys."""
+    for role in ROLES:
+        admin = role == "admin"
+        await expect("GET", "/api/v1/keys", 200 if admin else 403, role)
+        await expect("POST", "/api/v1/keys", 201 if admin else 403, role,
+                     json={"unit": "OTHER", "role": "buyer", "name": "王五"})  # fmt: skip
+        await expect("POST", "/api/v1/keys/000000000000/revoke", 404 if admin else 403, role)
+    buyer_key = world["buyer"].split("_")[1]
+    await expect("POST", f"/api/v1/keys/{buyer_key}/revoke", 200, "admin")
+    await expect("GET", "/api/v1/reviews", 401, "buyer")
 
 
 async def test_a_revoked_or_forged_token_gets_401(
@@ -156,6 +194,9 @@ async def test_every_api_route_refuses_a_request_without_a_token(client: Any, ap
             continue
         url = re.sub(r"\{[^}]+\}", "X1", path)
         r = await client.request(route.method, url, json={})
+        if path.startswith("/api/v1/public/"):  # the public notice (公示) needs no token
+            assert r.status != 401, f"{route.method} {path}: {r.status}"
+            continue
         assert r.status == 401, f"{route.method} {path}: {r.status}"
         assert r.headers["WWW-Authenticate"].startswith("Bearer")
         checked += 1

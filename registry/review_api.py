@@ -1,0 +1,292 @@
+"""The review queue over HTTP: units see their declarations, officials accept or reject them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from aiohttp import web
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.api import (
+    actor_of,
+    apply_changes,
+    commit,
+    flush,
+    get_row,
+    principal_of,
+    snapshot,
+    whole_of,
+)
+from registry.audit import record
+from registry.fields import Code
+from registry.models import PendingChange
+from registry.problems import Problem, conflict, forbidden, not_found
+from registry.resources import Context
+from registry.review import (
+    REVIEWED,
+    ReviewedType,
+    ReviewKind,
+    ReviewStatus,
+    check_not_decided,
+    claim,
+    decide,
+    get_entry,
+    load_pending,
+    stale_fields,
+)
+from registry.roles import Principal, require_official
+from registry.schemas import Page, PageQuery, Strict
+from registry.web import DB, operation, read_json, read_query, respond, validate
+
+_ID = re.compile(r"^[0-9]{1,18}$")
+
+
+class ReviewQuery(PageQuery):
+    """Filters of the review queue."""
+
+    status: ReviewStatus | None = None
+    object_type: ReviewedType | None = None
+    object_code: Code | None = None
+    unit: Code | None = None
+
+
+class ReviewOut(BaseModel):
+    """One declaration of money-deciding values, beside the values the object holds."""
+
+    id: int
+    object_type: ReviewedType
+    object_code: str
+    unit: str
+    kind: ReviewKind = Field(description="create: accepting also verifies the object")
+    status: ReviewStatus
+    declared: dict[str, Any] = Field(description="field: the value the unit declared")
+    previous: dict[str, Any] = Field(description="field: the object's value when declared")
+    verified: dict[str, Any] | None = Field(
+        description="field: the verified value now; null while the object is unverified or gone"
+    )
+    stale: bool = Field(description="the object changed since the declaration: accept is a 409")
+    submitted_by: str | None
+    submitted_by_name: str | None
+    submitted_at: dt.datetime
+    decided_by: str | None
+    decided_by_name: str | None
+    decided_at: dt.datetime | None
+    comment: str | None
+
+
+class RejectIn(Strict):
+    """Why the declared values are rejected; the unit sees it."""
+
+    comment: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+async def _stored(
+    session: AsyncSession, entries: Sequence[PendingChange]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The objects the entries are about, in their wire form, by (type, code)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for object_type, res in REVIEWED.items():
+        codes = sorted({e.object_code for e in entries if e.object_type == object_type})
+        if not codes:
+            continue
+        ctx = Context()
+        await ctx.load_catalogue(session)
+        rows = await session.scalars(
+            select(res.table).options(*res.options).where(res.code_column.in_(codes))
+        )
+        for row in rows.unique():
+            out[(object_type, row.code)] = snapshot(res, row, ctx)  # type: ignore[attr-defined]
+    return out
+
+
+async def _render(session: AsyncSession, entries: Sequence[PendingChange]) -> list[ReviewOut]:
+    stored = await _stored(session, entries)
+    items = []
+    for e in entries:
+        now = stored.get((e.object_type, e.object_code))
+        verified = {f: now.get(f) for f in e.changes} if now and now["verified"] else None
+        stale = e.status == ReviewStatus.PENDING and (now is None or bool(stale_fields(e, now)))
+        items.append(
+            ReviewOut(
+                id=e.id,
+                object_type=ReviewedType(e.object_type),
+                object_code=e.object_code,
+                unit=e.unit_code,
+                kind=ReviewKind(e.kind),
+                status=ReviewStatus(e.status),
+                declared=e.changes,
+                previous=e.previous,
+                verified=verified,
+                stale=stale,
+                submitted_by=e.submitted_by,
+                submitted_by_name=e.submitted_by_name,
+                submitted_at=e.submitted_at,
+                decided_by=e.decided_by,
+                decided_by_name=e.decided_by_name,
+                decided_at=e.decided_at,
+                comment=e.comment,
+            )
+        )
+    return items
+
+
+def _check_own(principal: Principal, entry: PendingChange) -> None:
+    if not principal.is_official and entry.unit_code != principal.unit_code:
+        raise forbidden(
+            f"review {entry.id} belongs to another unit; a {principal.role.value} token "
+            "sees only its own unit's declarations"
+        )
+
+
+async def _entry(session: AsyncSession, request: web.Request) -> PendingChange:
+    raw = request.match_info["id"]
+    entry = await get_entry(session, int(raw)) if _ID.match(raw) else None
+    if entry is None:
+        raise not_found("review", raw)
+    return entry
+
+
+@operation(
+    summary="The review queue: declared money-deciding values beside the verified ones",
+    tag="reviews",
+    query=ReviewQuery,
+    responses={200: Page[ReviewOut]},
+    problems=(400, 401, 403),
+    description="Officials and admins see every unit's; any other token only its own unit's.",
+)
+async def list_reviews(request: web.Request) -> web.Response:
+    """GET /api/v1/reviews."""
+    principal = principal_of(request)
+    q = read_query(request, ReviewQuery)
+    conditions = []
+    for name, column in (
+        ("status", PendingChange.status),
+        ("object_type", PendingChange.object_type),
+        ("object_code", PendingChange.object_code),
+        ("unit", PendingChange.unit_code),
+    ):
+        value = getattr(q, name)
+        if value is not None:
+            conditions.append(column == value)
+    if not principal.is_official:
+        conditions.append(PendingChange.unit_code == principal.unit_code)
+    async with request.app[DB]() as session:
+        total = await session.scalar(
+            select(func.count()).select_from(PendingChange).where(*conditions)
+        )
+        rows = await session.scalars(
+            select(PendingChange).where(*conditions).order_by(PendingChange.id.desc())
+            .limit(q.limit).offset(q.offset)
+        )  # fmt: skip
+        items = await _render(session, list(rows))
+    return respond(Page[ReviewOut](items=items, total=total or 0, limit=q.limit, offset=q.offset))
+
+
+@operation(
+    summary="One declaration under review",
+    tag="reviews",
+    responses={200: ReviewOut},
+    problems=(401, 403, 404),
+)
+async def get_review(request: web.Request) -> web.Response:
+    """GET /api/v1/reviews/{id}."""
+    principal = principal_of(request)
+    async with request.app[DB]() as session:
+        entry = await _entry(session, request)
+        _check_own(principal, entry)
+        (out,) = await _render(session, [entry])
+    return respond(out)
+
+
+@operation(
+    summary="Accept declared values (officials): they become the object's verified values",
+    tag="reviews",
+    responses={200: ReviewOut},
+    problems=(401, 403, 404, 409),
+    description=(
+        "Sets the declared values on the object (and marks an object its unit registered as "
+        "verified), audited on the object and on the review. 409 when the review is no longer "
+        "pending, or when the object changed since the declaration."
+    ),
+)
+async def accept(request: web.Request) -> web.Response:
+    """POST /api/v1/reviews/{id}/accept."""
+    require_official(principal_of(request), "accept declared values")
+    actor = actor_of(request)
+    async with request.app[DB]() as session:
+        entry = await _entry(session, request)
+        check_not_decided(entry)
+        res = REVIEWED[entry.object_type]
+        code = entry.object_code
+        ctx = Context()
+        await ctx.load_catalogue(session)
+        row = await get_row(session, res, code)
+        await load_pending(session, res, ctx, [code])
+        before = snapshot(res, row, ctx)
+        await claim(session, entry, ReviewStatus.ACCEPTED)
+        stale = stale_fields(entry, before)
+        if stale:
+            changed = ", ".join(
+                f"{f} is now {before.get(f)!r}, was {entry.previous.get(f)!r}" for f in stale
+            )
+            raise conflict(
+                f"{res.label} {code!r} changed since the declaration ({changed}); "
+                "reject this one and ask the unit to declare again"
+            )
+        try:
+            whole = validate(res.create, whole_of(res, before) | entry.changes)
+        except Problem as problem:
+            raise Problem(
+                409, "Conflict", f"the declared values no longer fit {res.label} {code!r}",
+                problem.errors,
+            ) from None  # fmt: skip
+        full = whole.model_dump()
+        apply_changes(res, row, {f: full[f] for f in entry.changes}, ctx)
+        row.verified = True
+        await decide(session, entry, ReviewStatus.ACCEPTED, actor, None)
+        await flush(session)
+        session.expire(row)
+        row = await get_row(session, res, code)
+        ctx.pending.clear()
+        after = snapshot(res, row, ctx)
+        note = f"review {entry.id} accepted"
+        await record(session, actor, "update", res.object_type, code, before, after, note)
+        (out,) = await _render(session, [entry])
+        await commit(session)
+    return respond(out)
+
+
+@operation(
+    summary="Reject declared values (officials), saying why",
+    tag="reviews",
+    body=RejectIn,
+    responses={200: ReviewOut},
+    problems=(400, 401, 403, 404, 409, 413, 415, 422),
+    description="The object keeps its verified values; 409 when the review is not pending.",
+)
+async def reject(request: web.Request) -> web.Response:
+    """POST /api/v1/reviews/{id}/reject."""
+    require_official(principal_of(request), "reject declared values")
+    why = validate(RejectIn, await read_json(request))
+    actor = actor_of(request)
+    async with request.app[DB]() as session:
+        entry = await _entry(session, request)
+        check_not_decided(entry)
+        await claim(session, entry, ReviewStatus.REJECTED)
+        await decide(session, entry, ReviewStatus.REJECTED, actor, why.comment)
+        (out,) = await _render(session, [entry])
+        await commit(session)
+    return respond(out)
+
+
+def add_routes(app: web.Application) -> None:
+    """GET /api/v1/reviews[/{id}], POST /api/v1/reviews/{id}/accept and …/reject."""
+    app.router.add_get("/api/v1/reviews", list_reviews, allow_head=False)
+    app.router.add_get("/api/v1/reviews/{id}", get_review, allow_head=False)
+    app.router.add_post("/api/v1/reviews/{id}/accept", accept)
+    app.router.add_post("/api/v1/reviews/{id}/reject", reject)
