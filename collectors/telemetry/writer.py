@@ -1,7 +1,8 @@
 """Group commit: batches waiting at the same moment are stored in one transaction.
 
-One writer task per app drains a queue. Whatever batches are waiting when it is free are
-stored and committed together; each request is answered only after that commit. If the group
+One writer task per app (two on PostgreSQL) drains a queue. Whatever batches are waiting
+when a writer is free are stored and committed together; each request is answered only after
+that commit. If the group
 fails, the transaction is rolled back and each batch is retried alone, so a bad batch fails
 by itself and every batch stays all or nothing.
 """
@@ -24,6 +25,8 @@ from registry.api import commit
 
 # A group stops growing at this many samples: one transaction stays short.
 MAX_GROUP_SAMPLES = 50_000
+# Concurrent groups on PostgreSQL: rows go in key order, so they cannot deadlock.
+POSTGRESQL_WRITERS = 2
 log = logging.getLogger("infra_incentives.telemetry")
 WriteTurn = Callable[[AsyncSession], AbstractAsyncContextManager[None]]
 
@@ -36,19 +39,25 @@ class _Waiting:
 
 @dataclass
 class GroupWriter:
-    """The single writer of JSON batches of one app."""
+    """The writers of JSON batches of one app, draining one queue."""
 
     sessions: async_sessionmaker[AsyncSession]
     timezone: ZoneInfo
     # The app's turn to write (SQLite: one writer at a time, shared with Pushgateway pushes).
     write_turn: WriteTurn
     _queue: asyncio.Queue[_Waiting] = field(default_factory=asyncio.Queue)
-    _task: asyncio.Task[None] | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def _writers(self) -> int:
+        # SQLite has one writer anyway; PostgreSQL overlaps one group's commit with the next.
+        bind = self.sessions.kw.get("bind")
+        return 1 if bind is None or bind.dialect.name == "sqlite" else POSTGRESQL_WRITERS
 
     async def store(self, readings: Sequence[Reading]) -> Stored:
         """Store one batch, all or nothing; returns once it is committed."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="telemetry group writer")
+        self._tasks = [task for task in self._tasks if not task.done()]
+        while len(self._tasks) < self._writers():
+            self._tasks.append(asyncio.create_task(self._run(), name="telemetry group writer"))
         answer: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Waiting(readings, answer))
         # If the client goes away, the batch may still be stored; a retry counts duplicates.
@@ -56,11 +65,12 @@ class GroupWriter:
 
     async def close(self) -> None:
         """Stop the writer; batches still waiting are answered with an error."""
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._tasks = []
         while not self._queue.empty():
             waiting = self._queue.get_nowait()
             if not waiting.answer.done():
