@@ -28,6 +28,8 @@ class ServerProcess:
     log_path: Path
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
+    # Arguments for the interpreter itself, e.g. ("-m", "cProfile", "-o", path) in a bench.
+    python_args: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -46,7 +48,10 @@ class ServerProcess:
         }
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "service.cli", "serve"], env=env, stdout=log, stderr=log
+                [sys.executable, *self.python_args, "-m", "service.cli", "serve"],
+                env=env,
+                stdout=log,
+                stderr=log,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -21,7 +21,7 @@ from collectors.telemetry.batch import (
 from collectors.telemetry.context import TELEMETRY, TelemetryContext
 from collectors.telemetry.facilities import Facility, check_push, check_view, facilities_by_code
 from collectors.telemetry.metrics import Source
-from collectors.telemetry.models import TelemetryDaily, TelemetrySample
+from collectors.telemetry.models import TelemetryDaily, TelemetrySample, TelemetrySeries
 from collectors.telemetry.pushgateway import PushedGroups, pushed_groups
 from collectors.telemetry.samples import (
     FacilityCode,
@@ -30,8 +30,8 @@ from collectors.telemetry.samples import (
     SampleIn,
     TelemetryBatch,
 )
-from collectors.telemetry.store import store_readings
-from registry.api import commit, principal_of
+from collectors.telemetry.store import from_microseconds, to_microseconds
+from registry.api import principal_of
 from registry.fields import ISO_DATE, parse_instant, parse_iso_date
 from registry.models import utcnow
 from registry.problems import FieldError, Problem, not_found
@@ -155,9 +155,8 @@ async def post_samples(request: web.Request) -> web.Response:
                 check_push(principal, ((i, facilities[s.facility]) for i, s in enumerate(samples)
                                        if s is not None and s.facility in facilities))  # fmt: skip
                 readings = to_readings(samples, facilities, now, ctx.retention_days, errors)
-            async with ctx.write_turn(session):
-                stored = await store_readings(session, readings, ctx.timezone)
-                await commit(session)
+        # Group commit: stored with whatever batches wait alongside, answered once committed.
+        stored = await ctx.group_writer(request.app[DB]).store(readings)
     except Problem as problem:
         ctx.metrics.rejected.labels(Source.JSON.value, str(problem.status)).inc()
         raise
@@ -188,23 +187,33 @@ async def _facility(session: AsyncSession, request: web.Request, code: str) -> F
 async def _raw_page(
     session: AsyncSession, facility: Facility, query: TelemetryQuery, ctx: TelemetryContext
 ) -> SamplesPage:
-    conditions = [TelemetrySample.center_id == facility.id, TelemetrySample.metric == query.metric]
+    conditions = [
+        TelemetrySeries.center_id == facility.id,
+        TelemetrySeries.metric == query.metric,
+        TelemetrySample.series_id == TelemetrySeries.id,
+    ]
     since, until = _bound(query.since, ctx), _bound(query.until, ctx)
     if since is not None:
-        conditions.append(TelemetrySample.sampled_at >= since)
+        conditions.append(TelemetrySample.sampled_us >= to_microseconds(since))
     if until is not None:
-        conditions.append(TelemetrySample.sampled_at < until)
-    total = await session.scalar(select(func.count()).where(*conditions))
+        conditions.append(TelemetrySample.sampled_us < to_microseconds(until))
+    total = await session.scalar(
+        select(func.count()).select_from(TelemetrySample).where(*conditions)
+    )
     rows = await session.execute(
-        select(TelemetrySample.sampled_at, TelemetrySample.value, TelemetrySample.labels)
+        select(TelemetrySample.sampled_us, TelemetrySample.value, TelemetrySeries.labels)
         .where(*conditions)
-        .order_by(TelemetrySample.sampled_at, TelemetrySample.labels)
+        .order_by(TelemetrySample.sampled_us, TelemetrySeries.labels)
         .limit(query.limit)
         .offset(query.offset)
     )
     items = [
-        SampleOut(time=at, value=float("nan") if value is None else value, labels=json.loads(lab))
-        for at, value, lab in rows.tuples()
+        SampleOut(
+            time=from_microseconds(us),
+            value=float("nan") if value is None else value,
+            labels=json.loads(lab),
+        )
+        for us, value, lab in rows.tuples()
     ]
     return SamplesPage(
         facility=facility.code,

@@ -7,11 +7,13 @@ the first thing it is unsure of it gives up, and the models decide and name ever
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any, cast
 
+import orjson
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
@@ -170,6 +172,12 @@ async def read_json_body(request: web.Request) -> Any:
     if request.content_type not in ("application/json", ""):
         raise Problem(415, "Unsupported media type", "send application/json")
     raw = await read_bounded(request, MAX_BATCH_BYTES)
+    with contextlib.suppress(orjson.JSONDecodeError):
+        # In C; whatever it refuses, the standard parser judges below. A large body is parsed
+        # in a worker thread, so the event loop keeps serving other requests.
+        if len(raw) > OFF_LOOP_BYTES:
+            return await asyncio.to_thread(orjson.loads, raw)
+        return orjson.loads(raw)
     try:
         # Telemetry values are measurements, not money: floats are right here. A large body is
         # parsed in a worker thread, so the event loop keeps serving other requests.

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collectors.telemetry.cache import LentCache, SizedCache
 from collectors.telemetry.exposition import Labels
 from collectors.telemetry.metrics import TelemetryMetrics
+from collectors.telemetry.writer import GroupWriter
 
 # Each cache of pushed series holds at most about this much; least recently used go first.
 PUSH_CACHE_BYTES = 32 * 1024 * 1024
@@ -44,6 +45,13 @@ class TelemetryContext:
     labels: LentCache[tuple[object, ...], str] = field(default_factory=labels_cache)
     sqlite_writer: asyncio.Lock = field(default_factory=asyncio.Lock)
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    writer: GroupWriter | None = None
+
+    def group_writer(self, sessions: async_sessionmaker[AsyncSession]) -> GroupWriter:
+        """The app's one writer of JSON batches (group commit), started on first use."""
+        if self.writer is None:
+            self.writer = GroupWriter(sessions, self.timezone, self.write_turn)
+        return self.writer
 
     @asynccontextmanager
     async def write_turn(self, session: AsyncSession) -> AsyncIterator[None]:

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from importlib.metadata import version as package_version
 from typing import Literal
@@ -27,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collectors.telemetry.context import TELEMETRY
 from collectors.telemetry.exposition import SUFFIXES
 from collectors.telemetry.facilities import TELEMETRY_ROLES
-from collectors.telemetry.models import PushedFamily, TelemetrySample
+from collectors.telemetry.instants import samples_at
+from collectors.telemetry.models import PushedFamily
 from registry.api import principal_of
 from registry.models import ComputingCenter
 from registry.roles import Principal, require_role
@@ -37,7 +38,6 @@ PUSH_TIME = "push_time_seconds"
 PUSH_FAILURE_TIME = "push_failure_time_seconds"
 PUSH_TIME_HELP = "Last Unix time when changing this group in the Pushgateway succeeded."
 PUSH_FAILURE_HELP = "Last Unix time when changing this group in the Pushgateway failed."
-CHUNK = 500  # bind parameters per IN list
 
 
 def go_float(value: float) -> str:
@@ -197,11 +197,6 @@ def _group_out(held: _Held) -> GatewayGroup:
     return GatewayGroup(labels=held.labels, last_push_successful=True, **extra)
 
 
-def _chunks(items: Sequence[object]) -> Iterable[Sequence[object]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
-
-
 async def held_groups(session: AsyncSession, principal: Principal) -> list[GatewayGroup]:
     """Every group of the centres the token may read, as the gateway would show it."""
     query = (
@@ -224,36 +219,19 @@ async def held_groups(session: AsyncSession, principal: Principal) -> list[Gatew
         pushed_then = pushes[(family.center_id, family.pushed_at)]
         if held not in pushed_then:
             pushed_then.append(held)
-    # By time alone, so the index on sampled_at serves: each push is a few exact instants.
-    # Samples of other centres or groups at the same instant are told apart below.
-    times = sorted({at for _, at in pushes})
-    for chunk in _chunks(times):
-        rows = await session.execute(
-            select(
-                TelemetrySample.center_id,
-                TelemetrySample.metric,
-                TelemetrySample.labels,
-                TelemetrySample.sampled_at,
-                TelemetrySample.value,
-            )
-            .where(TelemetrySample.sampled_at.in_(chunk))
-            .order_by(TelemetrySample.id)
-        )
-        for center_id, metric, raw_labels, at, value in rows.tuples():
-            candidates = pushes.get((center_id, at))
-            if not candidates:
-                continue
-            labels = json.loads(raw_labels)
-            for held in candidates:
-                name = _family_of(metric, held.families)
-                if (
-                    name is not None
-                    and held.families[name].pushed_at == at
-                    and held.matches(labels)
-                ):
-                    sample = (metric, labels, math.nan if value is None else value)
-                    held.samples[name].append(sample)
-                    break
+    # Each centre's series by the series key, then each push instant by the primary key.
+    # Samples of other groups at the same instant are told apart below.
+    for center_id, metric, raw_labels, at, value in await samples_at(session, pushes):
+        candidates = pushes.get((center_id, at))
+        if not candidates:
+            continue
+        labels = json.loads(raw_labels)
+        for held in candidates:
+            name = _family_of(metric, held.families)
+            if name is not None and held.families[name].pushed_at == at and held.matches(labels):
+                sample = (metric, labels, math.nan if value is None else value)
+                held.samples[name].append(sample)
+                break
     return [_group_out(held) for held in groups.values()]
 
 

@@ -46,3 +46,11 @@ def install(app: web.Application, settings: CollectorSettings) -> None:
         max_instances=1,
         misfire_grace_time=6 * 3600,
     )
+    app.on_cleanup.append(close_writer)
+
+
+async def close_writer(app: web.Application) -> None:
+    """Stop the group writer of JSON batches, if it was started."""
+    writer = app[TELEMETRY].writer
+    if writer is not None:
+        await writer.close()

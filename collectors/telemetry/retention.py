@@ -9,7 +9,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from collectors.telemetry.models import TelemetrySample
+from collectors.telemetry.models import TelemetrySample, TelemetrySeries
+from collectors.telemetry.store import to_microseconds
 from registry.models import utcnow
 
 PRUNE_JOB_ID = "telemetry-prune"
@@ -24,26 +25,42 @@ async def prune(
 ) -> int:
     """Delete raw samples older than the retention, in small transactions; returns the count.
 
-    Safe to run twice at once: each chunk deletes what is still there, so two runs share the
-    work and neither fails; roll-ups are never touched.
+    Series by series along the primary key (there is no index on time alone), at most about
+    CHUNK rows a transaction. Safe to run twice at once: each deletes what is still there, so
+    two runs share the work and neither fails; roll-ups and series are never touched.
     """
     cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
-    total = 0
-    while True:
+    before = to_microseconds(cutoff)
+    async with sessions() as session:
+        ids = list(await session.scalars(select(TelemetrySeries.id).order_by(TelemetrySeries.id)))
+    total = position = 0
+    while position < len(ids):
         async with sessions() as session, session.begin():
-            oldest = (
-                select(TelemetrySample.id).where(TelemetrySample.sampled_at < cutoff).limit(CHUNK)
-            )
-            result = cast(
-                CursorResult[Any],
-                await session.execute(
-                    delete(TelemetrySample)
-                    .where(TelemetrySample.id.in_(oldest))
-                    .execution_options(synchronize_session=False)
-                ),
-            )
-        deleted = result.rowcount
+            deleted = 0
+            while position < len(ids) and deleted < CHUNK:
+                series_id = ids[position]
+                old = TelemetrySample.series_id == series_id, TelemetrySample.sampled_us < before
+                # The CHUNK-th oldest row bounds one delete, so a long-silent backlog is split.
+                bound = await session.scalar(
+                    select(TelemetrySample.sampled_us)
+                    .where(*old)
+                    .order_by(TelemetrySample.sampled_us)
+                    .offset(CHUNK)
+                    .limit(1)
+                )
+                if bound is None:
+                    position += 1
+                else:
+                    old = old[0], TelemetrySample.sampled_us < bound
+                result = cast(
+                    CursorResult[Any],
+                    await session.execute(
+                        delete(TelemetrySample)
+                        .where(*old)
+                        .execution_options(synchronize_session=False)
+                    ),
+                )
+                deleted += result.rowcount
         total += deleted
-        if deleted < CHUNK:
-            log.info("pruned %d telemetry samples older than %s", total, cutoff.isoformat())
-            return total
+    log.info("pruned %d telemetry samples older than %s", total, cutoff.isoformat())
+    return total

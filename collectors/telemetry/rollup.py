@@ -21,9 +21,10 @@ def aggregate(readings: Iterable[Reading], tz: ZoneInfo) -> dict[DayKey, list[An
     """Fold samples into [min, max, total, count, last_at, last_value] per centre, metric, day."""
     days: dict[dt.datetime, dt.date] = {}
     out: dict[DayKey, list[Any]] = {}
+    finite = math.isfinite
     for center_id, metric, _labels, at, value in readings:
         # NaN and infinities would poison sums and means; roll-ups keep finite values only.
-        if value is None or not math.isfinite(value):
+        if value is None or not finite(value):
             continue
         day = days.get(at)
         if day is None:
@@ -33,8 +34,11 @@ def aggregate(readings: Iterable[Reading], tz: ZoneInfo) -> dict[DayKey, list[An
         if acc is None:
             out[key] = [value, value, value, 1, at, value]
             continue
-        acc[0] = min(acc[0], value)
-        acc[1] = max(acc[1], value)
+        # Comparisons, not min() and max(): this loop runs once per stored sample.
+        if value < acc[0]:
+            acc[0] = value
+        if value > acc[1]:
+            acc[1] = value
         acc[2] += value
         acc[3] += 1
         # Several series may report at the same instant: the greatest wins, whatever the order.
@@ -43,7 +47,8 @@ def aggregate(readings: Iterable[Reading], tz: ZoneInfo) -> dict[DayKey, list[An
     return out
 
 
-def _merge(least: str, greatest: str) -> str:
+def merge(least: str, greatest: str) -> str:
+    """The ON CONFLICT clause that adds a day's new roll-up to the stored one."""
     # Every SET expression reads the row as it was, so last_at may be updated alongside.
     return (
         f"ON CONFLICT (center_id, metric, day) DO UPDATE SET "
@@ -65,9 +70,9 @@ UPSERT_POSTGRESQL = text(
     "CAST(:center_id AS INTEGER[]), CAST(:metric AS VARCHAR[]), CAST(:day AS DATE[]), "
     "CAST(:minimum AS FLOAT8[]), CAST(:maximum AS FLOAT8[]), CAST(:total AS FLOAT8[]), "
     "CAST(:count AS BIGINT[]), CAST(:last_at AS TIMESTAMPTZ[]), CAST(:last_value AS FLOAT8[])) "
-    + _merge("LEAST", "GREATEST")
+    + merge("LEAST", "GREATEST")
 )
-SQLITE_MERGE = _merge("min", "max")
+SQLITE_MERGE = merge("min", "max")
 SQLITE_ROWS_PER_STATEMENT = 3000  # nine parameters a row, under SQLite's 32,766
 
 

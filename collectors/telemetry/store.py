@@ -2,28 +2,60 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from collectors.telemetry.models import TelemetrySample
-from collectors.telemetry.rollup import upsert_daily
+from collectors.telemetry.rollup import COLUMNS as ROLLUP_COLUMNS
+from collectors.telemetry.rollup import merge, upsert_daily
 from collectors.telemetry.samples import Reading
+from collectors.telemetry.series import SeriesKey, series_ids
 
-COLUMNS = "center_id, metric, labels, sampled_at, value"
-KEY = "center_id, metric, labels, sampled_at"
-# SQLite allows 32,766 parameters in one statement; five per row.
-SQLITE_ROWS_PER_STATEMENT = 6000
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+MICROSECOND = dt.timedelta(microseconds=1)
+# SQLite allows 32,766 parameters in one statement; three per row.
+SQLITE_ROWS_PER_STATEMENT = 10_000
+SampleKey = tuple[int, int]  # series id, microseconds since the epoch
 
-INSERT_POSTGRESQL = text(
-    f"INSERT INTO telemetry_samples ({COLUMNS}) "
-    "SELECT * FROM unnest(CAST(:center_id AS INTEGER[]), CAST(:metric AS VARCHAR[]), "
-    "CAST(:labels AS TEXT[]), CAST(:sampled_at AS TIMESTAMPTZ[]), CAST(:value AS FLOAT8[])) "
-    f"ON CONFLICT ({KEY}) DO NOTHING RETURNING {KEY}"
+# PostgreSQL does it all in one statement: the batches' rows, first occurrence of each key
+# kept, inserted in key order (one lock order for every writer, so no deadlock); the roll-ups
+# computed from exactly the rows inserted; and how many of each batch were new.
+INSERT_AND_ROLL_UP_POSTGRESQL = text(
+    "WITH given AS ("
+    " SELECT DISTINCT ON (series_id, sampled_us) series_id, sampled_us, value, batch"
+    " FROM unnest(CAST(:series_id AS BIGINT[]), CAST(:sampled_us AS BIGINT[]),"
+    " CAST(:value AS FLOAT8[]), CAST(:batch AS INTEGER[]))"
+    " WITH ORDINALITY AS g(series_id, sampled_us, value, batch, position)"
+    " ORDER BY series_id, sampled_us, position),"
+    " inserted AS ("
+    " INSERT INTO telemetry_samples (series_id, sampled_us, value)"
+    " SELECT series_id, sampled_us, value FROM given ORDER BY series_id, sampled_us"
+    " ON CONFLICT DO NOTHING RETURNING series_id, sampled_us, value),"
+    # NaN is stored as NULL; roll-ups keep finite values only.
+    " finite AS ("
+    " SELECT s.center_id, s.metric, i.sampled_us, i.value,"
+    " CAST((TIMESTAMPTZ 'epoch' + i.sampled_us * INTERVAL '1 microsecond')"
+    " AT TIME ZONE CAST(:tz AS TEXT) AS DATE) AS day"
+    " FROM inserted i JOIN telemetry_series s ON s.id = i.series_id"
+    " WHERE i.value IS NOT NULL AND i.value NOT IN ('Infinity', '-Infinity')),"
+    " rolled AS ("
+    f" INSERT INTO telemetry_daily ({ROLLUP_COLUMNS})"
+    " SELECT center_id, metric, day, min(value), max(value), sum(value), count(*),"
+    " TIMESTAMPTZ 'epoch' + max(sampled_us) * INTERVAL '1 microsecond',"
+    # The value at the latest time; several series at that instant: the greatest.
+    " (array_agg(value ORDER BY sampled_us DESC, value DESC))[1]"
+    " FROM finite GROUP BY center_id, metric, day ORDER BY center_id, metric, day "
+    + merge("LEAST", "GREATEST")
+    + ")"
+    " SELECT g.batch, count(*) FROM inserted i"
+    " JOIN given g ON g.series_id = i.series_id AND g.sampled_us = i.sampled_us"
+    " GROUP BY g.batch"
 )
 
 
@@ -35,76 +67,113 @@ class Stored:
     duplicates: int
 
 
+def to_microseconds(at: dt.datetime) -> int:
+    """An aware time as stored: microseconds since 1970-01-01 UTC."""
+    return (at - EPOCH) // MICROSECOND
+
+
+def from_microseconds(us: int) -> dt.datetime:
+    """A stored time back as an aware UTC datetime."""
+    return EPOCH + us * MICROSECOND
+
+
 async def store_readings(
     session: AsyncSession, readings: Sequence[Reading], tz: ZoneInfo
 ) -> Stored:
-    """Insert samples, ignoring repeats, and roll up only those actually inserted."""
-    if not readings:
-        return Stored(0, 0)
-    # One lock order for every writer: concurrent overlapping batches cannot deadlock.
-    ordered = sorted(readings, key=lambda r: (r[0], r[1], r[2], r[3]))
+    """Insert samples, ignoring repeats, and roll up only those actually inserted.
+
+    Call it in the transaction itself, not in a savepoint that may roll back alone: series ids
+    are remembered when the transaction commits.
+    """
+    return (await store_batches(session, [readings], tz))[0]
+
+
+async def store_batches(
+    session: AsyncSession, batches: Sequence[Sequence[Reading]], tz: ZoneInfo
+) -> list[Stored]:
+    """Store several batches in one statement each for samples and roll-ups.
+
+    A sample repeated in an earlier batch of the same call, or earlier in its own batch,
+    counts as a duplicate of its batch, just as if the batches had come one after another.
+    """
+    if not any(batches):
+        return [Stored(0, 0) for _ in batches]
     conn = await session.connection()
+    keys = {(r[0], r[1], r[2]) for batch in batches for r in batch}
+    series = await series_ids(session, conn, keys)
     if conn.dialect.name == "postgresql":
-        inserted = await _insert_postgresql(conn, ordered)
-    else:
-        inserted = await _insert_sqlite(conn, ordered)
-    await upsert_daily(conn, inserted, tz)
-    return Stored(len(inserted), len(readings) - len(inserted))
+        return await _store_postgresql(conn, batches, series, tz)
+    micros: dict[dt.datetime, int] = {}
+    # The first occurrence of each key, with the batch it belongs to.
+    first: dict[SampleKey, tuple[int, Reading]] = {}
+    for number, batch in enumerate(batches):
+        for reading in batch:
+            at = reading[3]
+            us = micros.get(at)
+            if us is None:
+                us = micros[at] = (at - EPOCH) // MICROSECOND
+            key = (series[reading[0], reading[1], reading[2]], us)
+            if key not in first:
+                first[key] = (number, reading)
+    # One lock order for every writer: concurrent overlapping batches cannot deadlock.
+    rows = sorted((sid, us, first[sid, us][1][4]) for sid, us in first)
+    inserted = await _insert_sqlite(conn, rows)
+    accepted = [0] * len(batches)
+    new: list[Reading] = []
+    for key in inserted:
+        number, reading = first[key]
+        accepted[number] += 1
+        new.append(reading)
+    await upsert_daily(conn, new, tz)
+    return [Stored(n, len(batch) - n) for n, batch in zip(accepted, batches, strict=True)]
 
 
-def _matched(ordered: Sequence[Reading], keys: Sequence[Any], returned: set[Any]) -> list[Reading]:
-    # RETURNING names each inserted row once; a repeat inside the batch matches only once.
-    inserted = []
-    for reading, key in zip(ordered, keys, strict=True):
-        if key in returned:
-            returned.discard(key)
-            inserted.append(reading)
-    return inserted
+async def _store_postgresql(
+    conn: AsyncConnection,
+    batches: Sequence[Sequence[Reading]],
+    series: dict[SeriesKey, int],
+    tz: ZoneInfo,
+) -> list[Stored]:
+    micros: dict[dt.datetime, int] = {}
+    ids: list[int] = []
+    times: list[int] = []
+    values: list[float | None] = []
+    numbers: list[int] = []
+    for number, batch in enumerate(batches):
+        for reading in batch:
+            at = reading[3]
+            us = micros.get(at)
+            if us is None:
+                us = micros[at] = (at - EPOCH) // MICROSECOND
+            ids.append(series[reading[0], reading[1], reading[2]])
+            times.append(us)
+            values.append(reading[4])
+        numbers += [number] * len(batch)
+    params = {
+        "series_id": ids,
+        "sampled_us": times,
+        "value": values,
+        "batch": numbers,
+        "tz": tz.key,
+    }
+    accepted = dict((await conn.execute(INSERT_AND_ROLL_UP_POSTGRESQL, params)).tuples().all())
+    return [
+        Stored(accepted.get(n, 0), len(batch) - accepted.get(n, 0))
+        for n, batch in enumerate(batches)
+    ]
 
 
-async def _insert_postgresql(conn: AsyncConnection, ordered: Sequence[Reading]) -> list[Reading]:
-    columns = list(zip(*ordered, strict=True))
-    result = await conn.execute(
-        INSERT_POSTGRESQL,
-        {
-            "center_id": list(columns[0]),
-            "metric": list(columns[1]),
-            "labels": list(columns[2]),
-            "sampled_at": list(columns[3]),
-            "value": list(columns[4]),
-        },
-    )
-    returned = {tuple(row) for row in result}
-    return _matched(ordered, [r[:4] for r in ordered], returned)
-
-
-def _time_binder(conn: AsyncConnection) -> Callable[[Any], Any]:
-    # The column type's own bind processing, so rows match what the ORM writes and reads.
-    column_type = TelemetrySample.__table__.c.sampled_at.type
-    processor = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-    return processor if processor is not None else (lambda value: value)
-
-
-async def _insert_sqlite(conn: AsyncConnection, ordered: Sequence[Reading]) -> list[Reading]:
-    bind = _time_binder(conn)
-    stored_times: dict[Any, Any] = {}
-    keys: list[tuple[Any, ...]] = []
-    params: list[Any] = []
-    for center_id, metric, labels, at, value in ordered:
-        stored = stored_times.get(at)
-        if stored is None:
-            stored = stored_times[at] = bind(at)
-        keys.append((center_id, metric, labels, stored))
-        params += (center_id, metric, labels, stored, value)
-    returned: set[Any] = set()
-    for start in range(0, len(ordered), SQLITE_ROWS_PER_STATEMENT):
-        count = min(SQLITE_ROWS_PER_STATEMENT, len(ordered) - start)
-        values = ",".join(["(?,?,?,?,?)"] * count)
-        sql = (
-            f"INSERT INTO telemetry_samples ({COLUMNS}) VALUES {values} "
-            f"ON CONFLICT ({KEY}) DO NOTHING RETURNING {KEY}"
+async def _insert_sqlite(
+    conn: AsyncConnection, rows: Sequence[tuple[int, int, float | None]]
+) -> list[Any]:
+    inserted: list[Any] = []
+    for start in range(0, len(rows), SQLITE_ROWS_PER_STATEMENT):
+        chunk = rows[start : start + SQLITE_ROWS_PER_STATEMENT]
+        values = ",".join(["(?,?,?)"] * len(chunk))
+        result = await conn.exec_driver_sql(
+            f"INSERT INTO telemetry_samples (series_id, sampled_us, value) VALUES {values} "
+            "ON CONFLICT DO NOTHING RETURNING series_id, sampled_us",
+            tuple(chain.from_iterable(chunk)),
         )
-        chunk = params[start * 5 : (start + count) * 5]
-        result = await conn.exec_driver_sql(sql, tuple(chunk))
-        returned.update(tuple(row) for row in result)
-    return _matched(ordered, keys, returned)
+        inserted += map(tuple, result)
+    return inserted
