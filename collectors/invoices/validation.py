@@ -84,6 +84,19 @@ class Checked:
         return len(self.columns["row"])
 
 
+def _cells(values: list[object]) -> list[str]:
+    """A column's cells, stripped and in NFKC form (full-width digits become 0-9)."""
+    # Other scripts' digits stay and are refused later. An all-ASCII column of strings (the
+    # usual case) is tested once, not cell by cell.
+    try:
+        ascii_text = "".join(values).isascii()  # type: ignore[arg-type]
+    except TypeError:  # a cell that is not a string (JSON numbers, missing cells)
+        ascii_text = False
+    if ascii_text:
+        return [str(v).strip() for v in values]
+    return [folded(str(v).strip()) for v in values]
+
+
 class _Chunk:
     """One chunk under check: its cells, which rows went bad, and the errors so far."""
 
@@ -92,10 +105,7 @@ class _Chunk:
         self.size = len(frame)
         self.row_numbers: list[int] = frame["row"].tolist()
         self.columns = {
-            # NFKC: full-width digits are 0-9; other scripts' digits stay and are refused.
-            name: [folded(str(v).strip()) for v in frame[name].tolist()]
-            for name in frame.columns
-            if name != "row"
+            name: _cells(frame[name].tolist()) for name in frame.columns if name != "row"
         }
         self.bad = [False] * self.size
         self.errors: list[FieldError] = []
