@@ -11,10 +11,15 @@ roll back with it.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
+
+# What the drivers raise, on their own connections, for a row whose unique key is taken.
+DUPLICATE_KEY = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
 
 
 def day_value(dialect: str, day: dt.date) -> Any:
@@ -53,3 +58,26 @@ async def insert_rows(
         return
     marks = ", ".join("?" * len(columns))
     await driver.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks}){conflict}', rows)
+
+
+async def copy_rows(
+    session: AsyncSession,
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    rows: list[tuple[Any, ...]],
+) -> None:
+    """Store many new rows in the session's transaction: COPY on PostgreSQL, else executemany.
+
+    A taken unique key raises one of DUPLICATE_KEY; the caller then rolls the transaction back.
+    """
+    if not rows:
+        return
+    conn = await session.connection()
+    driver: Any = (await conn.get_raw_connection()).driver_connection
+    if conn.dialect.name == "postgresql":
+        names = [name for name, _ in columns]
+        await driver.copy_records_to_table(table, records=rows, columns=names)
+        return
+    names_sql = ", ".join(f'"{name}"' for name, _ in columns)
+    marks = ", ".join("?" * len(columns))
+    await driver.executemany(f'INSERT INTO "{table}" ({names_sql}) VALUES ({marks})', rows)

@@ -18,12 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from collectors.invoices.bulk import day_value, dialect_of, insert_rows
+from collectors.invoices.bulk import DUPLICATE_KEY, copy_rows, day_value, dialect_of, insert_rows
 from collectors.invoices.models import Invoice, InvoiceNumberClaim, InvoiceUpload
 from collectors.invoices.parsing import REQUIRED, Rows
 from collectors.invoices.tables import MAX_ECHO_CHARS, out_of_memory
@@ -135,19 +135,34 @@ def _on_conflict_do_nothing(session: AsyncSession, table: Any) -> Any:
     return module.insert(table).on_conflict_do_nothing()
 
 
+_STORED = select(
+    Invoice.number,
+    Invoice.buyer_unit_id,
+    Invoice.upload_id,
+    Invoice.row,
+    *(getattr(Invoice, name) for name in COMPARED),
+).where(
+    # Expanding parameters: the statement is built and compiled once, not per batch.
+    Invoice.buyer_unit_id.in_(bindparam("buyers", expanding=True)),
+    Invoice.number.in_(bindparam("numbers", expanding=True)),
+)
+
+
 async def _stored(
     session: AsyncSession, numbers: Sequence[str], buyers: set[int]
-) -> dict[tuple[str, int], Any]:
+) -> dict[tuple[Any, Any], Any]:
     """The stored invoices of these buyers with these numbers, by (number, buyer)."""
-    found: dict[tuple[str, int], Any] = {}
+    found: dict[tuple[Any, Any], Any] = {}
+    any_stored = await session.scalar(
+        select(Invoice.id).where(Invoice.buyer_unit_id.in_(buyers)).limit(1)
+    )
+    if any_stored is None:  # a buyer's first upload: nothing to compare with
+        return found
     unique = sorted(set(numbers))
-    cols = [Invoice.number, Invoice.buyer_unit_id, Invoice.upload_id, Invoice.row]
-    cols += [getattr(Invoice, name) for name in COMPARED]
     for start in range(0, len(unique), LOOKUP_BATCH):
         batch = unique[start : start + LOOKUP_BATCH]
-        for r in await session.execute(
-            select(*cols).where(Invoice.buyer_unit_id.in_(buyers), Invoice.number.in_(batch))
-        ):
+        result = await session.execute(_STORED, {"buyers": sorted(buyers), "numbers": batch})
+        for r in result:
             found[(r.number, r.buyer_unit_id)] = r
     return found
 
@@ -221,6 +236,10 @@ class _Upload:
         self.buyers_seen.update({int(str(buyer_ids[i])) for i in kept})
         await self._claim_numbers(first_row, last_row)
         self.report.stored += inserted
+
+    async def claim_numbers(self) -> None:
+        """Offer every number of this upload to the first-claims table, in row order."""
+        await self._claim_numbers(0, 2**31 - 1)
 
     async def _claim_numbers(self, first_row: int, last_row: int) -> None:
         """Offer the numbers just inserted to the first-claims table, in row order.
@@ -329,45 +348,48 @@ async def compare_stored(
     checked: list[Checked],
     credit_codes: dict[int, str],
     report: UploadReport,
-) -> None:
+) -> list[list[int]]:
     """Each row against the invoice its buyer already uploaded: new, unchanged, or an error.
 
-    Only the buyer's own invoices are looked at: whether another buyer claimed a number is
-    not the uploader's to learn from a check.
+    Returns the positions of each chunk's new rows. Only the buyer's own invoices are looked
+    at: whether another buyer claimed a number is not the uploader's to learn from a check.
     """
     errors = _Errors()
-    seen: dict[tuple[str, int], int] = {}
+    seen: dict[tuple[Any, Any], int] = {}
     word = "index" if rows.by_index else "row"
     would_store = 0
+    fresh: list[list[int]] = []
     for chunk in checked:
         cols = chunk.columns
         buyers = {int(str(b)) for b in cols["buyer_unit_id"]}
         stored = await _stored(session, [str(n) for n in cols["number"]], buyers)
-        names = list(cols)
-        for values in zip(*cols.values(), strict=True):
-            item = dict(zip(names, values, strict=True))
-            key = (str(item["number"]), int(str(item["buyer_unit_id"])))
-            row = int(str(item["row"]))
+        numbers, row_numbers = cols["number"], cols["row"]
+        new: list[int] = []
+        # Per row only dictionary look-ups; a row dict is built for stored invoices alone.
+        for i, key in enumerate(zip(numbers, cols["buyer_unit_id"], strict=True)):
+            row = int(str(row_numbers[i]))
             if key in seen:
                 message = f"appears twice in this upload (first at {word} {seen[key]})"
-                label = rows.label("number")
                 where = {"index": row} if rows.by_index else {"row": row}
-                errors.extend([FieldError(label, message, **where)])
+                errors.extend([FieldError(rows.label("number"), message, **where)])
                 continue
             seen[key] = row
-            old = stored.get(key)
+            old = stored.get(key) if stored else None
             if old is None:
                 status = NEW
-                would_store += 1
+                new.append(i)
             else:
-                problems = _differences(rows, item, old, credit_codes)
-                errors.extend(problems)
+                item = {name: values[i] for name, values in cols.items()}
+                errors.extend(_differences(rows, item, old, credit_codes))
                 status = UNCHANGED
-            if len(report.expected) < MAX_EXPECTED:
-                report.expected.append((row, str(item["number"]), status))
+            if report.dry_run and len(report.expected) < MAX_EXPECTED:
+                report.expected.append((row, str(numbers[i]), status))
+        would_store += len(new)
+        fresh.append(new)
     if errors.count:
         raise errors.problem()
     report.would_store = would_store
+    return fresh
 
 
 async def store_invoices(
@@ -393,7 +415,7 @@ async def store_invoices(
         units, credit_codes = await registered_units(session)
         ctx = CheckContext(units, buyers, today)
         checked = await check_file(rows, ctx, report, progress)
-        await compare_stored(session, rows, checked, credit_codes, report)
+        fresh = await compare_stored(session, rows, checked, credit_codes, report)
         # End the read: on SQLite a read transaction that later writes fails at once when
         # another writer committed meanwhile, instead of waiting.
         await session.rollback()
@@ -402,7 +424,14 @@ async def store_invoices(
         dialect = await dialect_of(session)
         lock = write_lock if dialect == "sqlite" and write_lock is not None else None
         async with lock or contextlib.nullcontext():
-            await _write(session, rows, meta, checked, credit_codes, dialect, report)
+            try:
+                await _write_new(session, meta, checked, fresh, credit_codes, dialect, report)
+            except DUPLICATE_KEY:
+                # Another upload stored some of these invoices after this one was compared:
+                # start again, skipping stored keys and comparing them row by row.
+                await session.rollback()
+                report.stored = report.unchanged = report.duplicate_claims = 0
+                await _write(session, rows, meta, checked, credit_codes, dialect, report)
     except IntegrityError:
         await session.rollback()
         raise conflict(
@@ -414,6 +443,64 @@ async def store_invoices(
     report.would_store = None
     report.expected = []
     return report
+
+
+async def _write_new(
+    session: AsyncSession,
+    meta: UploadMeta,
+    checked: list[Checked],
+    fresh: list[list[int]],
+    credit_codes: dict[int, str],
+    dialect: str,
+    report: UploadReport,
+) -> None:
+    """The write transaction when the rows found new are still new: one bulk insert.
+
+    No `ON CONFLICT` and no per-chunk count: the (buyer, number) key still refuses a row
+    that another upload stored meanwhile, and the caller then takes the careful path.
+    """
+    upload_id = await _begin(session, meta)
+    days: dict[Any, Any] = {}
+    records: list[tuple[Any, ...]] = []
+    buyers_seen: set[int] = set()
+    for chunk, new in zip(checked, fresh, strict=True):
+        c = chunk.columns
+        number, code, buyer, seller = (
+            c["number"],
+            c["code"],
+            c["buyer_unit_id"],
+            c["seller_unit_id"],
+        )
+        issued, fen, kind, reverses, row = (
+            c["issued_on"],
+            c["amount_fen"],
+            c["kind"],
+            c["reverses"],
+            c["row"],
+        )
+        for day in set(issued):
+            if day not in days:
+                days[day] = day_value(dialect, day)  # type: ignore[arg-type]
+        records += [
+            (number[i], code[i], buyer[i], seller[i], days[issued[i]], fen[i], kind[i],
+             reverses[i], upload_id, row[i])
+            for i in new
+        ]  # fmt: skip
+        buyers_seen.update(int(str(buyer[i])) for i in new)
+        report.unchanged += len(chunk) - len(new)
+    if not records:
+        # Nothing new: leave no upload row and no audit entry.
+        await session.rollback()
+        return
+    await copy_rows(session, "invoices", INSERTED, records)
+    report.stored = len(records)
+    upload = _Upload(session, Rows({}, iter(())), upload_id, report)
+    upload.credit_codes = credit_codes
+    upload.buyers_seen = buyers_seen
+    await upload.claim_numbers()
+    report.duplicate_claims = await _duplicate_claims(session, upload_id)
+    await _finish(session, meta, upload, report)
+    report.upload = upload_id
 
 
 async def _write(

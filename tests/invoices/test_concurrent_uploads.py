@@ -36,3 +36,22 @@ async def test_twelve_concurrent_uploads_are_all_stored_or_told_to_retry(
         "/api/v1/invoices?limit=1", headers={"Authorization": f"Bearer {tokens.b1}"}
     )
     assert (await page.json())["total"] == stored * ROWS
+
+
+async def test_the_same_file_sent_four_times_at_once_is_stored_once(
+    client: Any, tokens: Tokens
+) -> None:
+    # Each upload may find the rows new before another stores them; the (buyer, number) key
+    # then refuses the bulk insert and the upload compares again: stored once, then unchanged.
+    body = _file(0)
+    answers = await asyncio.gather(*(upload(client, tokens.b1, body) for _ in range(4)))
+    statuses = [r.status for r in answers]
+    assert set(statuses) <= {200, 201, 503}, [await r.text() for r in answers]
+    reports = [await r.json() for r in answers if r.status in (200, 201)]
+    assert sum(r["stored"] for r in reports) == ROWS
+    assert statuses.count(201) == 1
+    assert all(r["unchanged"] == ROWS for r in reports if r["stored"] == 0)
+    page = await client.get(
+        "/api/v1/invoices?limit=1", headers={"Authorization": f"Bearer {tokens.b1}"}
+    )
+    assert (await page.json())["total"] == ROWS
