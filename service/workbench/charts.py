@@ -20,6 +20,24 @@ def _fmt(value: Number) -> str:
     return f"{value:,}"
 
 
+# The label column is 140 units wide: eight CJK characters at the chart's font size.
+LABEL_CHARS = 8
+
+
+def _short(label: str) -> str:
+    """A label that fits the label column; the whole one is the element's title."""
+    width = sum(2 if ord(c) > 0x2E7F else 1 for c in label)
+    if width <= 2 * LABEL_CHARS:
+        return label
+    out, used = "", 0
+    for c in label:
+        used += 2 if ord(c) > 0x2E7F else 1
+        if used > 2 * LABEL_CHARS - 2:
+            return out + "…"
+        out += c
+    return out
+
+
 def _empty(note: str) -> Markup:
     return Markup('<p class="chart-empty">{}</p>').format(note)
 
@@ -45,7 +63,7 @@ def grouped_bar_chart(
         return _empty(empty)
     per = max(len(values) for _, values in items)
     top = max((v for _, values in items for v in values), default=0) or 1
-    bar, gap, left, right, width = 16, 10, 120, 70, 480
+    bar, gap, left, right, width = 16, 10, 140, 70, 480
     row = per * bar + gap
     per_line = 2 if len(series) > 2 else max(len(series), 1)  # four names need two lines
     legend = 24 * -(-len(series) // per_line)
@@ -68,9 +86,10 @@ def grouped_bar_chart(
     for i, (name, values) in enumerate(items):
         y = legend + gap + i * row
         parts.append(
-            Markup('<text x="{x}" y="{y}" class="label" text-anchor="end">{name}</text>').format(
-                x=left - 8, y=y + per * bar / 2 + 4, name=name
-            )
+            Markup(
+                '<text x="{x}" y="{y}" class="label" text-anchor="end">'
+                "<title>{name}</title>{short}</text>"
+            ).format(x=left - 8, y=y + per * bar / 2 + 4, name=name, short=_short(name))
         )
         for s, value in enumerate(values):
             w = max(float(value) / float(top) * span, 1.0 if value else 0.0)

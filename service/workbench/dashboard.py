@@ -80,7 +80,7 @@ async def overview(session: AsyncSession, _: Translate) -> dict[str, Any]:
         if c.id in attested:
             precision = "FP64" if c.kind == "supercomputing" else "FP16"
             seen = Decimal(attested[c.id].get(precision, "0"))
-            versus.append((f"{c.name}（{precision}）", [pflops.get(precision, Decimal(0)), seen]))
+            versus.append((f"{c.code} {precision}", [pflops.get(precision, Decimal(0)), seen]))
     sites = dict(
         (await session.execute(
             select(FiveGSite.division, func.count()).group_by(FiveGSite.division)
