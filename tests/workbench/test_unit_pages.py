@@ -82,7 +82,7 @@ async def test_a_unit_uploads_invoices_from_its_page_and_reads_their_statuses(
         assert await row.count() == 1
         cells = await row.first.locator("td").all_inner_texts()
         assert cells[0] == "3" and cells[1] == "开票日期"
-        assert "日历上没有这一天" in cells[2]
+        assert "日期不存在" in cells[2]
 
         # The provider reports one of the two: that one counts, the other waits.
         report = {"number": "25230000000000009002", "buyer": buyer, "issued_on": "2025-06-18",
