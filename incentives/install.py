@@ -11,7 +11,7 @@ from incentives.invoice_judge import LedgerJudge
 from incentives.parameters import PolicyError
 from incentives.policy import DEFAULT_POLICY, Policy, load_policy
 from incentives.settings import IncentivesSettings
-from incentives.statements import runs_api, schedule, workflow_api
+from incentives.statements import runs_api, schedule, since_api, workflow_api
 
 
 def load_policies(settings: IncentivesSettings) -> dict[str, Policy]:
@@ -32,6 +32,7 @@ def install(app: web.Application, settings: IncentivesSettings) -> None:
     # The invoice list's statuses come from the engine's ledger, under the shipped policy.
     app[INVOICE_JUDGE] = LedgerJudge(app[POLICIES][DEFAULT_POLICY], settings.timezone)
     runs_api.add_routes(app)
+    since_api.add_routes(app)
     schedule.add_job(app)
     workflow_api.install(app)
     objections_api.install(app)

@@ -89,9 +89,13 @@ def compare(facts: Facts, policy: Policy, proposals: list[Proposal]) -> Comparis
     """Evaluate the facts under the policy as it stands and as proposed (PolicyError if bad)."""
     changed = policy.with_overrides(overrides_of(policy, proposals))
     current, proposed = evaluate(facts, policy), evaluate(facts, changed)
+    return Comparison(current, proposed, differences(current, proposed))
+
+
+def differences(current: Outcome, proposed: Outcome) -> tuple[Difference, ...]:
+    """What each unit gets under each clause in two outcomes, every pair either names."""
     before, after = _by_unit(current), _by_unit(proposed)
-    differences = tuple(
+    return tuple(
         Difference(clause, unit, before.get((clause, unit), ZERO), after.get((clause, unit), ZERO))
         for clause, unit in sorted(set(before) | set(after))
     )
-    return Comparison(current, proposed, differences)

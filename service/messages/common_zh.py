@@ -253,6 +253,7 @@ NOUNS: Mapping[str, str] = {
     "report sales": "报送销售记录",
     "run statements": "发起奖补核算",
     "read a statement's facts": "查看核算依据",
+    "read what changed since the last statement": "查看自上次核算以来的变化",
     "resolve objections": "处理异议",
     "see the reconciliation": "查看对账结果",
     "record support from other policies": "登记其他政策支持",

@@ -10,6 +10,7 @@ STATEMENTS: Mapping[str, str] = {
     "no {what} {ident}": "{what} {ident} 不存在",
     "no line {line} in statement {id}": "核算单 {id} 中没有条目 {line}",
     "no statement with id {id}": "编号为 {id} 的奖补核算单不存在",
+    "no statement run to compare with": "尚无可比较的核算运行",
     "unknown policy {policy}; loaded: {known}": "未知政策 {policy}，已加载：{known}",
     "statement {id}: {refused}": "核算单 {id}：{refused}",
     "cannot {action} a {status} statement: {again} is allowed only from {allowed}": (

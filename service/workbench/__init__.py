@@ -10,6 +10,7 @@ from aiohttp import web
 
 from service.workbench import (
     browse,
+    changes_page,
     dashboard,
     my_invoices,
     my_unit,
@@ -35,6 +36,6 @@ def setup(app: web.Application) -> None:
     )
     app.middlewares.append(session_middleware)
     app.router.add_static("/static/", str(STATIC), append_version=False)
-    pages = (sign_in, dashboard, browse, my_unit, my_invoices, reviews, what_if_page)
+    pages = (sign_in, dashboard, browse, my_unit, my_invoices, reviews, what_if_page, changes_page)
     for module in (*pages, statements_pages, objections_pages, notice_page):
         module.add_routes(app)

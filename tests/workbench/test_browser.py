@@ -65,3 +65,23 @@ async def test_a_unit_sees_its_own_centres_and_not_the_dashboard(
         answer = await page.goto(f"{server.url}/dashboard")
         assert answer is not None and answer.status == 403
         await screenshot(page, "unit-forbidden-desktop")
+
+
+async def test_an_official_sees_what_changed_since_the_last_statement(
+    demo: tuple[ServerProcess, dict[str, str]],
+) -> None:
+    server, tokens = demo
+    async with chromium() as browser:
+        for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            page = await signed_in_page(browser, server.url, tokens["official"], viewport)
+            await page.goto(f"{server.url}/reviews")
+            await page.click("a[href='/changes']")
+            assert await page.locator("h1").inner_text() == "自上次核算以来的变化"
+            headings = await page.locator("main h2").all_inner_texts()
+            assert [h.split()[0] for h in headings] == [
+                "金额影响",
+                "登记信息变化",
+                "发票变化（按购买方）",
+            ]
+            await screenshot(page, f"changes-{name}")
+            await page.context.close()

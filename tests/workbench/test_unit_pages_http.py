@@ -158,6 +158,51 @@ async def test_what_if_shows_the_difference_per_clause_and_unit(
     assert "参数值无效" in unknown
 
 
+async def test_changes_since_the_last_statement_show_the_new_invoice_and_the_award_it_moves(
+    client: Any, database_url: str, vouchers: dict[str, str]
+) -> None:
+    await switch_user(client, vouchers["official"])
+    assert "尚未生成过结算单" in await (await client.get("/changes")).text()
+    resp = await client.post(
+        "/api/v1/statements/runs", json={"clause": "compute_voucher", "period": "2025"},
+        headers=bearer(vouchers["official"]),
+    )  # fmt: skip
+    assert resp.status == 200, await resp.text()
+    quiet = await (await client.get("/changes")).text()
+    assert "没有金额发生变化" in quiet and "发票没有变化" in quiet
+
+    # B2 (300,000.00 so far, not above the threshold) uploads one more 2025 invoice.
+    await switch_user(client, vouchers["b2"])
+    assert (await client.get("/changes")).status == 403
+    body = HEADER + f"25230000000000000999,{SELLER},2025-11-11,100000.00\n"
+    r = await client.post(
+        "/api/v1/invoices", data=body.encode(),
+        headers={**bearer(vouchers["b2"]), "Content-Type": "text/csv"},
+    )  # fmt: skip
+    assert r.status in (200, 201), await r.text()
+    # The key provider confirms the sale: only then does it count.
+    provider = await make_token(database_url, "P1", "provider")
+    sale = {
+        "number": "25230000000000000999",
+        "buyer": "12230000MB0000011U",
+        "issued_on": "2025-11-11",
+        "amount": "100000.00",
+        "accelerator_hours": "10",
+    }
+    r = await client.post(
+        "/api/v1/sales-reports", json={"reports": [sale]}, headers=bearer(provider)
+    )
+    assert r.status in (200, 201), await r.text()
+
+    await switch_user(client, vouchers["official"])
+    html = await (await client.get("/changes")).text()
+    # B2 now spends 400,000.00: 120,000.00 from nothing; one invoice added for 100,000.00.
+    assert re.search(r"<code>B2</code>.*?0.00.*?120,000.00.*?\+120,000.00", html, re.S)
+    assert re.search(r"<code>B2</code></td><td[^>]*>1</td><td[^>]*>100,000.00", html)
+    english = await (await client.get("/changes?lang=en")).text()
+    assert "Awards that would change" in english
+
+
 async def test_a_final_statement_is_granted_on_the_unit_page_and_charted_on_the_dashboard(
     client: Any, database_url: str, vouchers: dict[str, str]
 ) -> None:
