@@ -33,6 +33,7 @@ SECURITY_HEADERS = {
 }
 
 PageContext = Mapping[str, Any]
+HTTP_STATUS = "http_status"  # a context key: the page's status when not 200
 PageView = Callable[[web.Request, SignedIn], Awaitable[PageContext]]
 
 
@@ -99,7 +100,8 @@ def page(template: str, *, officials: bool = False) -> Callable[[PageView], Hand
                 problem = localize(problem, Language(choose_lang(request).value))
                 context = {"problem": problem, "message_key": None}
                 return render(request, "error.html", context, problem.status)
-            return render(request, template, context)
+            # A refused form is shown again with what was wrong, under the status the API gives.
+            return render(request, template, context, int(context.get(HTTP_STATUS, 200)))
 
         handler.__doc__ = view.__doc__
         return handler

@@ -19,7 +19,7 @@ from registry.money import from_fen
 from registry.problems import Problem
 from registry.web import DB, REQUEST_ID
 from registry.web_sessions import SignedIn
-from service.workbench.core import PageContext, page
+from service.workbench.core import HTTP_STATUS, PageContext, page
 from service.workbench.i18n import Translate, choose_lang
 from service.workbench.upload_messages import RowError, row_errors, say
 
@@ -116,11 +116,12 @@ async def post_my_invoices(request: web.Request, signed: SignedIn) -> PageContex
     fields: dict[str, str] = {}
     result: UploadResult | None = None
     summary, errors = "", list[RowError]()
+    refused = 200
     try:
         received = await receive(request, request.app[CONFIG].max_body_bytes, fields)
     except Problem as problem:
         summary, errors = row_errors(problem, _)
-        received = None
+        refused, received = problem.status, None
     given = fields.get("csrf", "")
     if not signed.csrf_token or not hmac.compare_digest(given, signed.csrf_token):
         if received is not None:
@@ -140,12 +141,14 @@ async def post_my_invoices(request: web.Request, signed: SignedIn) -> PageContex
             )
         except Problem as problem:
             summary, errors = row_errors(problem, _)
+            refused = problem.status
         finally:
             received.remove()
     context = await _listing(request, signed)
     context["result"] = result
     context["summary"] = _outcome(result, _) if result is not None else summary
     context["errors"] = errors
+    context[HTTP_STATUS] = refused
     context["notices"] = [] if result is None else [
         (n.row, n.number, say(n.message, _)) for n in result.skipped
     ]  # fmt: skip

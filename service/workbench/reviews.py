@@ -18,7 +18,7 @@ from registry.review import ReviewStatus, get_entry
 from registry.review_api import ReviewOut, accept_entry, reject_entry, render_reviews
 from registry.web import DB, REQUEST_ID
 from registry.web_sessions import SignedIn
-from service.workbench.core import PageContext, checked_form, page
+from service.workbench.core import HTTP_STATUS, PageContext, checked_form, page
 
 PAGE_SIZE = 25
 _ID = re.compile(r"^[0-9]{1,18}$")
@@ -126,6 +126,7 @@ async def _decide(request: web.Request, signed: SignedIn, accept: bool) -> PageC
             raise web.HTTPSeeOther(f"/reviews?done={done}&id={int(raw)}")
     context = await _queue(request)
     context["failure"] = failure
+    context[HTTP_STATUS] = 422 if failure == "comment_required" else 409
     return context
 
 

@@ -90,7 +90,7 @@ async def test_an_upload_with_a_bad_row_is_refused_in_chinese_and_stores_nothing
     await switch_user(client, vouchers["b1"])
     csrf = csrf_of(await (await client.get("/my/invoices")).text())
     answer = await client.post("/my/invoices", data=upload_form(csrf, HEADER + BAD_ROWS))
-    assert answer.status == 200
+    assert answer.status == 422  # the page again, with the API's status for a refused file
     html = await answer.text()
     assert "文件未被接受，未保存任何发票" in html
     rows = re.findall(r'data-label="行">([0-9]+)</td><td data-label="列">([^<]+)</td>', html)
@@ -103,6 +103,7 @@ async def test_an_upload_with_a_bad_row_is_refused_in_chinese_and_stores_nothing
     checked = await client.post(
         "/my/invoices", data=upload_form(csrf, HEADER + GOOD_ROW, dry_run=True)
     )
+    assert checked.status == 200
     assert "检查通过：1 张发票可以保存" in await checked.text()
     assert "25230000000000000777" not in await (await client.get("/my/invoices")).text()
     stored = await client.post("/my/invoices?year=2025", data=upload_form(csrf, HEADER + GOOD_ROW))
@@ -272,7 +273,7 @@ async def test_officials_accept_a_declaration_from_the_review_queue(
         declared["official"]))  # fmt: skip
     assert "accept" in [e["action"] for e in (await audit.json())["items"]]
     twice = await client.post(path, data={"csrf": csrf_of(html)}, allow_redirects=False)
-    assert twice.status == 200 and "未作改动" in await twice.text()
+    assert twice.status == 409 and "未作改动" in await twice.text()
 
 
 async def test_a_rejection_needs_a_reason_and_keeps_the_verified_value(
@@ -284,7 +285,7 @@ async def test_a_rejection_needs_a_reason_and_keeps_the_verified_value(
     assert entry
     path = f"/reviews/{entry.group(1)}/reject"
     empty = await client.post(path, data={"csrf": csrf_of(html), "comment": " "})
-    assert "请填写驳回理由" in await empty.text()
+    assert empty.status == 422 and "请填写驳回理由" in await empty.text()
     answer = await client.post(
         path, data={"csrf": csrf_of(html), "comment": "请提供测试报告"}, allow_redirects=False
     )
