@@ -44,17 +44,34 @@ def _row(request: web.Request, objection: Objection, unit_code: str | None) -> d
     }
 
 
+def _offset(request: web.Request) -> int:
+    raw = request.query.get("offset", "0")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise Problem(400, "Bad Request", "offset must be a whole number")
+    return int(raw)
+
+
 async def _context(request: web.Request) -> dict[str, Any]:
+    offset = _offset(request)
     async with request.app[DB]() as session:
         pending, pending_total = await list_objections(
-            session, None, ObjectionStatus.OPEN, None, PAGE_SIZE, 0
+            session, None, ObjectionStatus.OPEN, None, PAGE_SIZE, offset
         )
-        everything, _ = await list_objections(session, None, None, None, PAGE_SIZE, 0)
-    resolved = [(o, c) for o, c in everything if o.status != ObjectionStatus.OPEN.value]
+        # The newest decisions of either kind; the API pages through all of them.
+        decided: list[tuple[Objection, str | None]] = []
+        resolved_total = 0
+        for status in (ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED):
+            rows, total = await list_objections(session, None, status, None, PAGE_SIZE, 0)
+            decided += rows
+            resolved_total += total
+    decided.sort(key=lambda row: row[0].id, reverse=True)
     return {
         "pending": [_row(request, o, c) for o, c in pending],
         "pending_total": pending_total,
-        "resolved": [_row(request, o, c) for o, c in resolved],
+        "offset": offset,
+        "page_size": PAGE_SIZE,
+        "resolved": [_row(request, o, c) for o, c in decided[:PAGE_SIZE]],
+        "resolved_total": resolved_total,
         "done": None,
         "refused": None,
         "form": {},

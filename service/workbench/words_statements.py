@@ -6,6 +6,10 @@ from collections.abc import Mapping
 
 STATEMENT_WORDS: Mapping[str, tuple[str, str]] = {
     "statements": ("结算单", "Statements"),
+    "newest_of": (
+        "显示最近 {shown} 条，共 {total} 条；全部可通过接口查询：",
+        "The newest {shown} of {total}; the API lists them all:",
+    ),
     "changes_since": ("自上次核算以来的变化", "Changes since the last statement"),
     "changes_no_run": (
         "尚未生成过结算单，没有可比较的核算依据。",

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from incentives.models import Objection
+from registry.db import create_engine, session_factory
 from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, unit
 from tests.statements.helpers import SCENARIOS, import_file
@@ -239,3 +241,28 @@ async def test_a_unit_sees_its_own_lines_of_published_statements_on_its_page(
     assert "2,500.00" in page and ">C1<" in page
     assert "3,700.00" not in page and ">C2<" not in page  # another unit's line
     assert "9,900.00" not in page  # a draft is not shown
+
+
+async def test_the_objections_page_pages_through_the_open_ones_and_counts_the_decided(
+    client: Any, database_url: str, people: dict[str, str]
+) -> None:
+    sid, (line,) = await insert_statement(database_url, [("U1", "C1", 1_000_000)])
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            session.add_all(
+                Objection(statement_id=sid, line_id=line, filed_by="public", text=f"异议{i:03d}",
+                          status="open" if i < 130 else "dismissed", resolution="无误")
+                for i in range(250)
+            )  # fmt: skip
+    finally:
+        await engine.dispose()
+    await as_official(client, people["alice"])
+    first = await (await client.get("/objections")).text()
+    assert "(130)" in first
+    assert "异议129" in first and "异议030" in first and "异议029" not in first  # newest first
+    second = await (await client.get("/objections?offset=100")).text()
+    assert "异议029" in second and "异议000" in second and "异议129" not in second
+    assert "(120)" in second and "显示最近 100 条，共 120 条" in second
+    bad = await client.get("/objections?offset=-1")
+    assert bad.status == 400
