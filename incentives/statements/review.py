@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,11 +28,28 @@ from incentives.statements.workflow import (
     voucher_year,
 )
 from registry.audit import Actor, record
+from registry.models import ApiKey
 from registry.problems import FieldError, Problem, conflict, forbidden, invalid
 
 FOUR_EYES = (
     "four eyes: a statement is approved by an official key other than the one that submitted it"
 )
+
+
+def _person(name: str | None) -> str | None:
+    """A key holder's name as compared for four eyes: case, width and spaces do not count."""
+    if name is None:
+        return None
+    folded = "".join(unicodedata.normalize("NFKC", name).casefold().split())
+    return folded or None
+
+
+async def _holder(session: AsyncSession, key_id: str | None) -> str | None:
+    """The compared name of the holder of a key, if the key carries one."""
+    if key_id is None:
+        return None
+    name = await session.scalar(select(ApiKey.name).where(ApiKey.key_id == key_id))
+    return _person(name)
 
 
 @dataclass(frozen=True)
@@ -138,6 +156,12 @@ async def _check_and_apply(
     elif action is Action.APPROVE:
         if actor.key_id is not None and actor.key_id == statement.submitted_by:
             raise forbidden(f"{FOUR_EYES}; key {actor.key_id} submitted statement {statement.id}")
+        submitter = await _holder(session, statement.submitted_by)
+        if submitter is not None and submitter == _person(actor.name):
+            # Two keys of one holder are still one pair of eyes.
+            raise forbidden(
+                f"{FOUR_EYES}; {actor.name} submitted statement {statement.id} with another key"
+            )
         statement.approved_by, statement.approved_at = actor.key_id, now
     elif action is Action.REJECT:
         if not (given.comment or "").strip():

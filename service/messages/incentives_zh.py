@@ -22,6 +22,9 @@ STATEMENTS: Mapping[str, str] = {
     "four eyes: a statement is approved by an official key other than the one that submitted it; key {key} submitted statement {id}": (
         "双人复核：核算单须由提交人以外的另一主管部门密钥批准；核算单 {id} 由密钥 {key} 提交"
     ),
+    "four eyes: a statement is approved by an official key other than the one that submitted it; {name} submitted statement {id} with another key": (
+        "双人复核：核算单须由提交人以外的另一主管部门人员批准；核算单 {id} 由 {name} 用另一把密钥提交"
+    ),
     "a rejection needs a comment saying why": "退回时须填写理由",
     "the payment reference is required": "须填写拨付凭证号",
     "the payment date is required (YYYY-MM-DD)": "须填写拨付日期（YYYY-MM-DD）",

@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from registry.audit import Actor
+from registry.db import create_engine, session_factory
+from registry.keys import create_key
 from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, unit
 from tests.statements.workflow_helpers import (
@@ -161,3 +164,27 @@ async def test_only_officials_act_and_unknown_statements_are_404(
         f"/api/v1/statements/{sid}/submit", json={"extra": 1}, headers=bearer(people["alice"])
     )
     assert r.status == 422
+
+
+async def test_two_keys_of_one_holder_are_one_pair_of_eyes(
+    client: Any, database_url: str, people: dict[str, str]
+) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            _, first = await create_key(session, "GOV", "official", Actor.cli("t"), "王 芳")
+            _, second = await create_key(session, "GOV", "official", Actor.cli("t"), "王芳")
+            _, other = await create_key(session, "GOV", "official", Actor.cli("t"), "李强")
+    finally:
+        await engine.dispose()
+    sid, _ = await insert_statement(database_url, [("U1", "C1", C18M)])
+    assert (await act(client, first, sid, "submit")).status == 200
+    r = await act(client, second, sid, "approve")
+    assert r.status == 403
+    assert "王芳 submitted statement" in (await r.json())["detail"]
+    zh = await client.post(
+        f"/api/v1/statements/{sid}/approve", headers={**bearer(second), "Accept-Language": "zh"}
+    )
+    assert "由 王芳 用另一把密钥提交" in (await zh.json())["detail"]
+    assert (await stored(database_url, sid)).status == "submitted"
+    assert (await act(client, other, sid, "approve")).status == 200
