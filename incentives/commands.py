@@ -281,7 +281,7 @@ def statements_show_main(database_url: str, statement_id: int) -> int:
     from incentives.statements.queries import statement_lines
 
     async def work(session: AsyncSession) -> int:
-        found = await statement_lines(session, statement_id, None)
+        found = await statement_lines(session, statement_id, None, with_evidence=False)
         if found is None:
             print(f"没有结算单 #{statement_id} / no statement {statement_id}", file=sys.stderr)
             return EXIT_INVALID

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import JSON, ColumnElement, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collectors.invoices.models import Invoice, InvoiceUpload
@@ -70,40 +70,65 @@ async def list_statements(
 
 
 async def statement_lines(
-    session: AsyncSession, statement_id: int, unit_id: int | None
+    session: AsyncSession,
+    statement_id: int,
+    unit_id: int | None,
+    *,
+    line_id: int | None = None,
+    window: tuple[int, int] | None = None,
+    with_evidence: bool = True,
 ) -> tuple[Statement, list[LineRow]] | None:
-    """A statement and its lines (only one unit's, when unit_id is given); None if not seen."""
+    """A statement and its lines (only one unit's, when unit_id is given); None if not seen.
+
+    `line_id` reads one line; `window` (offset, limit) one page of them; without evidence a
+    voucher line's invoice ids (a million, for a large statement) are not read at all.
+    """
     statement = await session.get(Statement, statement_id)
     if statement is None:
         return None
     if unit_id is not None and statement.status not in VISIBLE_TO_UNITS:
         return None
+    evidence = StatementLine.evidence if with_evidence else literal(None, JSON)
     query = (
-        select(StatementLine, Unit.code)
+        select(
+            StatementLine.id,
+            Unit.code,
+            StatementLine.unit_id,
+            StatementLine.subject,
+            StatementLine.kind,
+            StatementLine.corrects_id,
+            StatementLine.amount_fen,
+            StatementLine.entitlement_fen,
+            StatementLine.explanation,
+            StatementLine.explanation_en,
+            evidence,
+        )
         .join(Unit, Unit.id == StatementLine.unit_id)
         .where(StatementLine.statement_id == statement_id)
         .order_by(StatementLine.position)
     )
     if unit_id is not None:
         query = query.where(StatementLine.unit_id == unit_id)
+    if line_id is not None:
+        query = query.where(StatementLine.id == line_id)
+    if window is not None:
+        query = query.offset(window[0]).limit(window[1])
     rows = (await session.execute(query)).tuples().all()
     lines = [
-        LineRow(
-            line.id,
-            code,
-            line.unit_id,
-            line.subject,
-            line.kind,
-            line.corrects_id,
-            line.amount_fen,
-            line.entitlement_fen,
-            line.explanation,
-            line.explanation_en,
-            line.evidence,
-        )
-        for line, code in rows
+        LineRow(line, code, unit, subject, kind, corrects, amount, entitlement, zh, en, ev or {})
+        for line, code, unit, subject, kind, corrects, amount, entitlement, zh, en, ev in rows
     ]
     return statement, lines
+
+
+async def count_lines(session: AsyncSession, statement_id: int) -> int:
+    """How many lines a statement has."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(StatementLine)
+        .where(StatementLine.statement_id == statement_id)
+    )
+    return int(count or 0)
 
 
 async def run_facts(session: AsyncSession, statement: Statement) -> bytes | None:

@@ -156,7 +156,9 @@ async def get_statement(request: web.Request) -> web.Response:
     principal = principal_of(request)
     statement_id = _int(request, "id")
     async with request.app[DB]() as session:
-        found = await statement_lines(session, statement_id, _unit_filter(principal))
+        found = await statement_lines(
+            session, statement_id, _unit_filter(principal), with_evidence=False
+        )
     if found is None:
         raise _missing("statement", statement_id)
     s, lines = found
@@ -191,8 +193,10 @@ async def get_evidence(request: web.Request) -> web.Response:
     principal = principal_of(request)
     statement_id, line_id = _int(request, "id"), _int(request, "line")
     async with request.app[DB]() as session:
-        found = await statement_lines(session, statement_id, _unit_filter(principal))
-        line = next((x for x in (found[1] if found else []) if x.id == line_id), None)
+        found = await statement_lines(
+            session, statement_id, _unit_filter(principal), line_id=line_id
+        )
+        line = next(iter(found[1]), None) if found else None
         if found is None or line is None:
             raise _missing("line", f"{line_id} in statement {statement_id}")
         evidence = await expand_evidence(session, line.evidence)

@@ -18,7 +18,12 @@ from incentives.install_keys import INCENTIVES_SETTINGS, POLICIES
 from incentives.models import Statement, StatementLine
 from incentives.statements.export import MEDIA_TYPES, FileFormat, Lang, filename
 from incentives.statements.files import statement_file
-from incentives.statements.queries import expand_evidence, list_statements, statement_lines
+from incentives.statements.queries import (
+    count_lines,
+    expand_evidence,
+    list_statements,
+    statement_lines,
+)
 from incentives.statements.review import ActionInput, apply_action
 from incentives.statements.run import RunError, RunResult, run_statements
 from incentives.statements.workflow import OFFICIAL_ACTIONS, Action, Status, allowed_actions
@@ -246,10 +251,17 @@ async def _detail_context(request: web.Request, statement_id: int) -> dict[str, 
     lang = choose_lang(request).value
     offset = _offset(request)
     async with request.app[DB]() as session:
-        found = await statement_lines(session, statement_id, None)
+        found = await statement_lines(
+            session,
+            statement_id,
+            None,
+            window=(offset, LINES_PER_PAGE),
+            with_evidence=False,
+        )
         if found is None:
             raise Problem(404, "Not found", f"no statement with id {statement_id}")
         s, lines = found
+        lines_total = await count_lines(session, statement_id)
         names = await _key_names(session, (s.submitted_by, s.approved_by))
         ids = {line.unit_id for line in lines}
         unit_name: dict[int, str] = {}
@@ -295,9 +307,9 @@ async def _detail_context(request: web.Request, statement_id: int) -> dict[str, 
                 "entitlement": money(line.entitlement_fen),
                 "steps": line.explanation if lang == "zh" else line.explanation_en,
             }
-            for line in lines[offset : offset + LINES_PER_PAGE]
+            for line in lines
         ],
-        "lines_total": len(lines),
+        "lines_total": lines_total,
         "offset": offset,
         "page_size": LINES_PER_PAGE,
         "actions": [a.value for a in allowed_actions(status)],
@@ -391,8 +403,8 @@ async def evidence(request: web.Request, signed: SignedIn) -> PageContext:
     statement_id = positive_id(request.match_info["id"])
     line_id = positive_id(request.match_info["line"])
     async with request.app[DB]() as session:
-        found = await statement_lines(session, statement_id, None)
-        line = next((x for x in (found[1] if found else []) if x.id == line_id), None)
+        found = await statement_lines(session, statement_id, None, line_id=line_id)
+        line = next(iter(found[1]), None) if found else None
         if found is None or line is None:
             raise Problem(404, "Not found", f"no line {line_id} in statement {statement_id}")
         shown = await expand_evidence(session, line.evidence)

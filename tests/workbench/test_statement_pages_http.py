@@ -266,3 +266,21 @@ async def test_the_objections_page_pages_through_the_open_ones_and_counts_the_de
     assert "(120)" in second and "显示最近 100 条，共 120 条" in second
     bad = await client.get("/objections?offset=-1")
     assert bad.status == 400
+
+
+async def test_a_long_statement_is_read_a_page_of_lines_at_a_time(
+    client: Any, database_url: str, people: dict[str, str]
+) -> None:
+    lines = [("U1", f"C{i:03d}", 100 * (i + 1)) for i in range(230)]
+    sid, ids = await insert_statement(database_url, lines)
+    await as_official(client, people["alice"])
+    first = await (await client.get(f"/statements/{sid}")).text()
+    shown = re.findall(rf'href="/statements/{sid}/lines/([0-9]+)"', first)
+    assert len(set(shown)) == 200 and str(ids[0]) in shown and str(ids[200]) not in shown
+    second = await (await client.get(f"/statements/{sid}?offset=200")).text()
+    shown = re.findall(rf'href="/statements/{sid}/lines/([0-9]+)"', second)
+    assert set(shown) == {str(i) for i in ids[200:]}
+    evidence = await client.get(f"/statements/{sid}/lines/{ids[229]}")
+    assert evidence.status == 200 and "C229" in await evidence.text()
+    r = await client.get(f"/api/v1/statements/{sid}", headers=bearer(people["alice"]))
+    assert len((await r.json())["lines"]) == 230
