@@ -190,6 +190,16 @@ def import_scenario_main(database_url: str, path: Path) -> int:
             f"imported {path}: {report.invoices} invoices in {report.uploads} uploads, "
             f"{report.sales_reports} sales reports, {report.other_support} other support"
         )
+        if loaded.scenario.policy_overrides:
+            # Facts are imported; a policy is not: the service runs the policies it loaded.
+            names = ", ".join(sorted(loaded.scenario.policy_overrides))
+            print(
+                f"注意：情景中的 policy_overrides（{names}）未导入，结算单按已加载的政策计算"
+                f"（INCENTIVES_POLICY_FILES）。\n"
+                f"note: the scenario's policy_overrides ({names}) were not imported; statements "
+                f"use the loaded policies (INCENTIVES_POLICY_FILES)",
+                file=sys.stderr,
+            )
         return EXIT_OK
 
     try:

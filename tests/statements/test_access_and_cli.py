@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from incentives.commands import import_scenario_main
 from incentives.engine import evaluate
 from incentives.scenario import load_scenario
 from tests.conftest import bearer, make_token
@@ -73,3 +76,12 @@ async def test_import_export_and_show_on_the_command_line(
     assert code == 0 and "结算单 #1" in out and "120000.00 元" in out, out
     code, out = await _cli(database_url, "statements", "run", "--period", "2031")
     assert code == 2 and "--period" in out, out
+
+
+def test_import_scenario_says_its_policy_overrides_are_not_imported(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = import_scenario_main(database_url, SCENARIOS / "policy-overrides-dated.yaml")
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "policy_overrides" in err and "未导入" in err and "were not imported" in err
