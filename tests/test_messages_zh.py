@@ -789,10 +789,11 @@ def test_every_entry_is_reached_by_its_own_message() -> None:
             assert translate(message) == expected, english
 
 
-# Said in the catalogue by hand: a constant joined in (FOUR_EYES) and a plural made on the fly;
+# Said in the catalogue by hand: a constant joined in (FOUR_EYES, twice) and a plural made on the fly;
 # and one internal check that is a bug (a 500) when it fires, never a reader's message.
 NOT_SAMPLED = {
     "{x}; key {x} submitted statement {x}",
+    "{x}; {x} submitted statement {x} with another key",
     "statement {x} has {x} open objection{x}; resolve {x} before finalising",
     "award must be positive, got {x} fen",
 }
