@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit import Actor, record, record_many
+from registry.code_keys import code_key
 from registry.models import Unit
 from registry.problems import FieldError, Problem, conflict, forbidden, invalid, not_found
 from registry.resources import RESOURCES, Context, Resource
@@ -56,18 +57,26 @@ async def unit_ids(session: AsyncSession, codes: set[str]) -> dict[str, int]:
     return {code: uid for code, uid in rows.tuples()}
 
 
+def unique_key(column: str) -> Callable[[str], str]:
+    """How values of a unique column are compared: codes by their stored key, others by case."""
+    return code_key if column == "code" else str.lower
+
+
 async def _existing(
     session: AsyncSession, res: Resource, column: str, values: set[str]
 ) -> dict[str, str]:
-    """The stored values equal to these but for case, by their lower-case form."""
+    """The stored values equal to these but for case (and width, for codes), by their key."""
     if not values:
         return {}
     col = getattr(res.table, column)
+    key = unique_key(column)
+    # Codes are found through their indexed key column, the one the database keeps unique.
+    compared = res.table.code_key if column == "code" else func.lower(col)  # type: ignore[attr-defined]
     found: dict[str, str] = {}
-    chunk = sorted({v.lower() for v in values})
+    chunk = sorted({key(v) for v in values})
     for start in range(0, len(chunk), 500):
-        query = select(col).where(func.lower(col).in_(chunk[start : start + 500]))
-        found |= {stored.lower(): stored for stored in await session.scalars(query)}
+        query = select(col).where(compared.in_(chunk[start : start + 500]))
+        found |= {key(stored): stored for stored in await session.scalars(query)}
     return found
 
 
@@ -90,13 +99,14 @@ async def check_references(
     clashes: list[FieldError] = []
     for column in res.unique:
         # Unique regardless of case: "DC-1" and "dc-1" side by side would be read as one.
+        key_of = unique_key(column)
         values = [item.get(column) for item in items]
         stored = await _existing(session, res, column, {v for v in values if v is not None})
         seen: set[str] = set()
         for i, value in enumerate(values):
             if value is None:
                 continue
-            key = value.lower()
+            key = key_of(value)
             if key in stored:
                 shown = "" if stored[key] == value else f" as {stored[key]!r}"
                 message = f"{value!r} is already registered{shown}"

@@ -25,8 +25,9 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from registry.code_keys import KEY_MAX_LENGTH, code_key, code_key_default
 from registry.db import Base
 
 
@@ -61,7 +62,24 @@ class Timestamps:
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class Unit(Timestamps, Base):
+class CodeKeyed:
+    """An object whose code is unique regardless of letter case and width, in the database too.
+
+    `code_key` is set whenever `code` is (ORM writes) and filled from it by a column default
+    (Core inserts); codes never change once stored, so no UPDATE has to recompute it.
+    """
+
+    code_key: Mapped[str] = mapped_column(
+        String(KEY_MAX_LENGTH), unique=True, default=code_key_default
+    )
+
+    @validates("code")
+    def _key_the_code(self, _name: str, code: str) -> str:
+        self.code_key = code_key(code)
+        return code
+
+
+class Unit(CodeKeyed, Timestamps, Base):
     """A legal unit: construction unit, buyer, provider, operator or the government itself."""
 
     __tablename__ = "units"
@@ -89,7 +107,7 @@ class AcceleratorModel(Base):
     fp64_tflops: Mapped[Decimal | None] = mapped_column(Numeric(12, 3))
 
 
-class ComputingCenter(Timestamps, Base):
+class ComputingCenter(CodeKeyed, Timestamps, Base):
     """An intelligent-computing, supercomputing, general or edge computing centre."""
 
     __tablename__ = "computing_centers"
@@ -128,7 +146,7 @@ class CenterAccelerator(Base):
     count: Mapped[int] = mapped_column(Integer)
 
 
-class IdentifierNode(Timestamps, Base):
+class IdentifierNode(CodeKeyed, Timestamps, Base):
     """An industrial-internet identifier-resolution secondary node (标识解析二级节点)."""
 
     __tablename__ = "identifier_nodes"
@@ -147,7 +165,7 @@ class IdentifierNode(Timestamps, Base):
     unit: Mapped[Unit] = relationship(lazy="raise_on_sql")
 
 
-class FiveGSite(Timestamps, Base):
+class FiveGSite(CodeKeyed, Timestamps, Base):
     """A 5G base-station site of a telecom operator."""
 
     __tablename__ = "five_g_sites"
@@ -165,7 +183,7 @@ class FiveGSite(Timestamps, Base):
     unit: Mapped[Unit] = relationship(lazy="raise_on_sql")
 
 
-class KeyProviderListing(Timestamps, Base):
+class KeyProviderListing(CodeKeyed, Timestamps, Base):
     """A listing of a unit as key compute provider (重点算力服务商) for a window of dates."""
 
     __tablename__ = "key_provider_listings"
@@ -275,6 +293,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CenterAccelerator",
+    "CodeKeyed",
     "ComputingCenter",
     "FiveGSite",
     "IdentifierNode",

@@ -25,7 +25,7 @@ from registry.api import (
 from registry.audit import Actor, record
 from registry.fields import Code
 from registry.models import PendingChange
-from registry.problems import Problem, conflict, forbidden, not_found
+from registry.problems import Problem, conflict, not_found
 from registry.resources import Context
 from registry.review import (
     REVIEWED,
@@ -192,11 +192,10 @@ async def reject_entry(
 
 
 def _check_own(principal: Principal, entry: PendingChange) -> None:
+    # Another unit's declaration answers as an absent one: a 403 would confirm that review
+    # exists (and that its unit is declaring something).
     if not principal.is_official and entry.unit_code != principal.unit_code:
-        raise forbidden(
-            f"review {entry.id} belongs to another unit; a {principal.role.value} token "
-            "sees only its own unit's declarations"
-        )
+        raise not_found("review", str(entry.id))
 
 
 async def _entry(session: AsyncSession, request: web.Request) -> PendingChange:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from registry.api import actor_of, principal_of, unit_ids
 from registry.audit import Actor, record_many
+from registry.code_keys import code_key
 from registry.importer import SiteTable
 from registry.models import FiveGSite
 from registry.problems import FieldError, Problem, bad_request, conflict, invalid, too_large
@@ -75,10 +76,11 @@ def check_rows(table: SiteTable, own_unit: str | None) -> CheckedSites:
         if own_unit is not None and site.unit != own_unit:
             message = f"an operator token imports only its own unit's sites ({own_unit})"
             errors.append(FieldError("unit", message, row=number))
-        if site.code in seen:
-            message = f"{site.code!r} appears twice in this file (row {seen[site.code]})"
+        key = code_key(site.code)  # "S-1" and "s-1" are one site
+        if key in seen:
+            message = f"{site.code!r} appears twice in this file (row {seen[key]})"
             errors.append(FieldError("code", message, row=number))
-        seen.setdefault(site.code, number)
+        seen.setdefault(key, number)
         sites.append(site)
         numbers.append(number)
     return CheckedSites(sites, numbers, table.ignored_columns, errors)
@@ -98,14 +100,16 @@ def _same(stored: FiveGSite, site: FiveGSiteIn, unit_id: int) -> bool:
 
 
 async def _stored_sites(session: AsyncSession, codes: list[str]) -> dict[str, FiveGSite]:
+    """The stored sites by code key: "s-1" finds "S-1", which the database keeps unique."""
+    keys = sorted({code_key(c) for c in codes})
     found: dict[str, FiveGSite] = {}
-    for start in range(0, len(codes), CHUNK):
+    for start in range(0, len(keys), CHUNK):
         rows = await session.scalars(
             select(FiveGSite)
             .options(joinedload(FiveGSite.unit))
-            .where(FiveGSite.code.in_(codes[start : start + CHUNK]))
+            .where(FiveGSite.code_key.in_(keys[start : start + CHUNK]))
         )
-        found |= {r.code: r for r in rows}
+        found |= {r.code_key: r for r in rows}
     return found
 
 
@@ -120,17 +124,23 @@ async def store_sites(
     ctx = Context()
     sites = checked.sites
     ctx.unit_ids = await unit_ids(session, {s.unit for s in sites})
-    stored = await _stored_sites(session, [s.code for s in sites])
+    by_key = await _stored_sites(session, [s.code for s in sites])
     errors = list(checked.errors)
     for site, number in zip(sites, checked.row_numbers, strict=True):
         if site.unit not in ctx.unit_ids:
             errors.append(FieldError("unit", f"unknown unit {site.unit!r}", row=number))
-        old = stored.get(site.code)
+        key = code_key(site.code)
+        old = by_key.get(key)
         if own_unit is not None and old is not None and old.unit.code != own_unit:
             message = f"{site.code!r} is registered to another unit"
             errors.append(FieldError("code", message, row=number))
+        elif old is not None and old.code != site.code:
+            # Codes differ only in letter case or width: one site, and the database agrees.
+            message = f"{site.code!r} is already registered as {old.code!r}"
+            errors.append(FieldError("code", message, row=number))
     if errors:
         raise invalid(errors)
+    stored = {row.code: row for row in by_key.values()}
     new = [s for s in sites if s.code not in stored]
     changed = [s for s in sites if s.code in stored]
     changed = [s for s in changed if not _same(stored[s.code], s, ctx.unit_ids[s.unit])]

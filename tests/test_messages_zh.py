@@ -440,11 +440,11 @@ CORPUS: list[Case] = [
         },
     ),
     Case(
-        "telemetry: another unit's centre",
+        "telemetry: another unit's centre, as an unknown one",
         "POST",
         "/api/v1/telemetry",
         "center_u2",
-        403,
+        422,
         json={"samples": [{"facility": "C1", "metric": "m", "value": 1}]},
     ),
     Case(
@@ -471,6 +471,14 @@ CORPUS: list[Case] = [
         "PUT",
         "/metrics/job/j/facility/NOPE",
         "center_u1",
+        404,
+        data=b"a 1\n",
+    ),
+    Case(
+        "push: another unit's centre, as an unknown one",
+        "PUT",
+        "/metrics/job/j/facility/C1",
+        "center_u2",
         404,
         data=b"a 1\n",
     ),

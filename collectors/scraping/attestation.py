@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from collectors.scraping.accelerator_names import catalogue_code
-from collectors.scraping.exporters import NO_MODEL, count_models
+from collectors.scraping.exporters import HARDWARE_ID_PREFIXES, NO_MODEL, count_models
 from collectors.scraping.models import (
     AttestedDevice,
     CapacityAttestation,
@@ -29,9 +29,6 @@ from registry.resources import inventory_peak
 # A target whose last good scrape is older than this no longer vouches for its devices.
 STALE_AFTER = dt.timedelta(hours=24)
 UNLABELLED = "(no model label)"
-# Devices whose key is a hardware id (dcgm-exporter's GPU UUID); AMD and npu keys are built
-# from host names a centre chooses, so they cannot tell one centre's hardware from another's.
-HARDWARE_ID_PREFIXES = ("dcgm:",)
 LOOKUP_CHUNK = 1000  # devices per IN (...): far below every database's bind-parameter limit
 SCRAPER_ACTOR = Actor(key_id=None, unit_code=None, role="system", request_id="scraping")
 
@@ -147,7 +144,7 @@ async def attested_elsewhere(
 
 
 async def counted_devices(session: AsyncSession, attestation_id: int) -> set[str]:
-    """The hardware ids an attestation counted."""
+    """The hardware ids (GPU UUIDs, serial numbers, die ids) an attestation counted."""
     rows = await session.scalars(
         select(AttestedDevice.device).where(AttestedDevice.attestation_id == attestation_id)
     )
@@ -203,7 +200,7 @@ async def refresh_attestation(
     if center is None:
         return None
     seen, target_ids = await centre_devices(session, center_id, now)
-    # The first centre to count a GPU keeps it; a later one is flagged and does not count it.
+    # The first centre to count a device keeps it; a later one is flagged and does not count it.
     elsewhere = await attested_elsewhere(session, center_id, hardware_ids(seen), now)
     devices = {key: model for key, model in seen.items() if key not in elsewhere}
     catalogue = {m.code: m for m in await session.scalars(select(AcceleratorModel))}

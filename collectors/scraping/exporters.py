@@ -12,6 +12,16 @@ from prometheus_client.samples import Sample
 
 MAX_DEVICES_PER_HOST = 4096
 NO_MODEL = ""
+# Device keys that name one physical accelerator whatever host or centre reports it: the
+# attestation cross-checks these between centres. Other keys are built from host names a
+# centre chooses (`amd:<host>:<model>#<n>`) and tell nothing across centres.
+DCGM_UUID = "dcgm:"  # dcgm-exporter's `UUID`
+AMD_SERIAL = "amd-serial:"  # device-metrics-exporter's `serial_number`, mandatory on GPU series
+NPU_DIE = "npu-die:"  # npu-exporter's `vdie_id` (the chip's die id) on npu_chip_info_* series
+HARDWARE_ID_PREFIXES = (DCGM_UUID, AMD_SERIAL, NPU_DIE)
+# What the tools print when a board does not report the field: never an identity.
+NOT_AN_ID = frozenset({"", "n/a", "na", "none", "null", "unknown", "not supported", "0"})
+MAX_ID_LENGTH = 128  # an attested device key is at most 200 characters
 
 
 class ExporterKind(StrEnum):
@@ -111,7 +121,7 @@ def dcgm_devices(samples: list[Sample]) -> dict[str, str]:
     for s in samples:
         uuid = s.labels.get("UUID")
         if uuid and s.name.startswith("DCGM_"):
-            devices[f"dcgm:{uuid}"] = s.labels.get("modelName", NO_MODEL).strip()
+            devices[f"{DCGM_UUID}{uuid}"] = s.labels.get("modelName", NO_MODEL).strip()
     return devices
 
 
@@ -121,10 +131,39 @@ class _Host:
 
     counted: dict[str, int] = field(default_factory=dict)  # model (maybe NO_MODEL) -> count
     chips: dict[str, str] = field(default_factory=dict)  # chip id -> model
+    hardware: dict[str, str] = field(default_factory=dict)  # chip id -> serial or die id
 
 
-def _resolve(host: str, seen: _Host, prefix: str, fallback: str) -> dict[str, str]:
-    """One host's devices: the exporter's own count, with models from its per-chip series."""
+def hardware_id(value: str | None) -> str | None:
+    """A serial number or die id as reported, or None where the board reports none."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.casefold() in NOT_AN_ID or len(value) > MAX_ID_LENGTH:
+        return None
+    return value
+
+
+def _ids_by_model(seen: _Host, fallback: str) -> dict[str, list[str]]:
+    """Each model's distinct hardware ids on one host, a chip without a model under fallback.
+
+    Compute partitions of one GPU repeat its serial number: they are one physical device.
+    """
+    out: dict[str, list[str]] = defaultdict(list)
+    taken: set[str] = set()
+    for chip, ident in sorted(seen.hardware.items()):
+        if ident not in taken:
+            taken.add(ident)
+            out[seen.chips.get(chip, fallback)].append(ident)
+    return out
+
+
+def _resolve(host: str, seen: _Host, prefix: str, fallback: str, id_prefix: str) -> dict[str, str]:
+    """One host's devices: the exporter's own count, with models from its per-chip series.
+
+    As many of a model's devices as the host's chips show hardware ids for are keyed by those
+    ids, so another centre reporting the same hardware can be seen; the rest by host.
+    """
     named = {m: n for m, n in seen.counted.items() if m != NO_MODEL}
     if named:
         per_model = named
@@ -133,10 +172,13 @@ def _resolve(host: str, seen: _Host, prefix: str, fallback: str) -> dict[str, st
     else:
         # No count series: every distinct chip is a device.
         per_model = count_models(seen.chips.values())
+    ids = _ids_by_model(seen, fallback)
     devices: dict[str, str] = {}
     for model, n in per_model.items():
+        known = ids.get(model, [])
         for i in range(n):
-            devices[f"{prefix}:{host}:{model}#{i}"] = model
+            key = f"{id_prefix}{known[i]}" if i < len(known) else f"{prefix}:{host}:{model}#{i}"
+            devices[key] = model
     return devices
 
 
@@ -157,7 +199,8 @@ def _assign_unnamed(count: int, chips: dict[str, str], fallback: str) -> dict[st
 
 
 def amd_devices(samples: list[Sample], default_host: str, fallback: str) -> dict[str, str]:
-    """AMD device-metrics-exporter: gpu_nodes_total per host, model from `card_model`."""
+    """AMD device-metrics-exporter: gpu_nodes_total per host, model from `card_model`, each
+    GPU's identity from `serial_number`."""
     hosts: dict[str, _Host] = defaultdict(_Host)
     default_host = _machine(samples, default_host)
     for s in samples:
@@ -167,13 +210,18 @@ def amd_devices(samples: list[Sample], default_host: str, fallback: str) -> dict
             n = _count(s.value, s.name)
             seen = hosts[host]
             seen.counted[model] = max(seen.counted.get(model, 0), n)
-        elif model and "gpu_id" in s.labels:
-            hosts[host].chips[s.labels["gpu_id"]] = model
-    return _expand(hosts, "amd", fallback)
+        elif "gpu_id" in s.labels:
+            if model:
+                hosts[host].chips[s.labels["gpu_id"]] = model
+            serial = hardware_id(s.labels.get("serial_number"))
+            if serial is not None:
+                hosts[host].hardware[s.labels["gpu_id"]] = serial
+    return _expand(hosts, "amd", fallback, AMD_SERIAL)
 
 
 def npu_devices(samples: list[Sample], default_host: str, fallback: str) -> dict[str, str]:
-    """Huawei npu-exporter: machine_npu_nums per host, model from `model_name` (or `name`)."""
+    """Huawei npu-exporter: machine_npu_nums per host, model from `model_name` (or `name`),
+    each chip's identity from `vdie_id`."""
     hosts: dict[str, _Host] = defaultdict(_Host)
     default_host = _machine(samples, default_host)
     for s in samples:
@@ -191,13 +239,18 @@ def npu_devices(samples: list[Sample], default_host: str, fallback: str) -> dict
         )
         if model.strip():
             hosts[host].chips[s.labels["id"]] = model.strip()
-    return _expand(hosts, "npu", fallback)
+        die = hardware_id(s.labels.get("vdie_id"))
+        if die is not None:
+            hosts[host].hardware[s.labels["id"]] = die
+    return _expand(hosts, "npu", fallback, NPU_DIE)
 
 
-def _expand(hosts: Mapping[str, _Host], prefix: str, fallback: str) -> dict[str, str]:
+def _expand(
+    hosts: Mapping[str, _Host], prefix: str, fallback: str, id_prefix: str
+) -> dict[str, str]:
     devices: dict[str, str] = {}
     for host, seen in sorted(hosts.items()):
-        devices |= _resolve(host, seen, prefix, fallback)
+        devices |= _resolve(host, seen, prefix, fallback, id_prefix)
     return devices
 
 

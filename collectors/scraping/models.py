@@ -100,7 +100,7 @@ class CapacityAttestation(Base):
 
 
 class AttestedDevice(Base):
-    """A device, by its hardware id (a GPU's UUID), that one attestation counted."""
+    """A device, by its hardware id (GPU UUID, serial number, die id), one attestation counted."""
 
     __tablename__ = "attested_devices"
     # By device: whether another centre's current attestation already counts a device.

@@ -19,7 +19,13 @@ from collectors.telemetry.batch import (
     validated_samples,
 )
 from collectors.telemetry.context import TELEMETRY, TelemetryContext
-from collectors.telemetry.facilities import Facility, check_push, check_view, facilities_by_code
+from collectors.telemetry.facilities import (
+    Facility,
+    check_pusher,
+    check_view,
+    facilities_by_code,
+    pushable,
+)
 from collectors.telemetry.metrics import Source
 from collectors.telemetry.models import TelemetryDaily, TelemetrySample, TelemetrySeries
 from collectors.telemetry.pushgateway import PushedGroups, pushed_groups
@@ -134,6 +140,8 @@ async def post_samples(request: web.Request) -> web.Response:
     ctx = request.app[TELEMETRY]
     try:
         principal = principal_of(request)
+        # Who may push at all, before the body is read: a refused push costs nothing.
+        check_pusher(principal)
         data = await read_json_body(request)
         now = utcnow()
         quick = quick_samples(data, now, ctx.retention_days)
@@ -144,16 +152,14 @@ async def post_samples(request: web.Request) -> web.Response:
         else:
             codes = {q[0] for q in quick}
         async with request.app[DB]() as session:
-            facilities = await facilities_by_code(session, codes)
+            # Another unit's centre reads as an unknown one (422 naming each such sample).
+            facilities = pushable(principal, await facilities_by_code(session, codes))
             resolved = None if quick is None else quick_readings(quick, facilities, now)
             if resolved is not None:
-                readings, named = resolved
-                check_push(principal, enumerate(named))
+                readings, _ = resolved
             else:
                 # The slow path: pydantic decides, and every error is reported by index.
                 samples, errors = checked or validated_samples(data)
-                check_push(principal, ((i, facilities[s.facility]) for i, s in enumerate(samples)
-                                       if s is not None and s.facility in facilities))  # fmt: skip
                 readings = to_readings(samples, facilities, now, ctx.retention_days, errors)
         # Group commit: stored with whatever batches wait alongside, answered once committed.
         stored = await ctx.group_writer(request.app[DB]).store(readings)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.models import ComputingCenter
-from registry.problems import FieldError, Problem, not_found
-from registry.roles import Access, Principal, Role, check_read, check_write, require_role
+from registry.problems import not_found
+from registry.roles import Access, Principal, Role, check_read, may_read_all, require_role
 
 # Centre operators act on their own unit's centres; officials and admins on every centre.
 TELEMETRY_ACCESS = Access(writers=frozenset({Role.CENTER}))
@@ -40,28 +40,26 @@ async def facilities_by_code(session: AsyncSession, codes: Iterable[str]) -> dic
     return found
 
 
-def check_push(principal: Principal, facilities: Iterable[tuple[int, Facility]]) -> None:
-    """Refuse (403) a push naming another unit's centre, listing every such index."""
+def check_pusher(principal: Principal) -> None:
+    """Refuse (403) a role that may not push telemetry, whatever centre it names."""
     require_role(principal, TELEMETRY_ROLES, "push telemetry")
-    errors: list[FieldError] = []
-    refusals: dict[int, str | None] = {}  # decided once per centre, reported per sample
-    for index, facility in facilities:
-        if facility.id not in refusals:
-            refusals[facility.id] = None
-            try:
-                what = f"centre {facility.code!r}"
-                check_write(principal, TELEMETRY_ACCESS, facility.unit_id, what)
-            except Problem as refused:
-                refusals[facility.id] = refused.detail or "forbidden"
-        refusal = refusals[facility.id]
-        if refusal is not None:
-            errors.append(FieldError("facility", refusal, index))
-    if errors:
-        raise Problem(403, "Forbidden", f"{len(errors)} samples name another unit's centre", errors)
+
+
+def pushable(principal: Principal, found: Mapping[str, Facility]) -> dict[str, Facility]:
+    """The centres among `found` this token may push to; 403 for a role that may not push.
+
+    Another unit's centres are left out, so that a sample naming one is refused exactly as
+    one naming a code that does not exist: a 403 would confirm that the code is registered.
+    Officials push to every centre and still see which codes are unknown.
+    """
+    check_pusher(principal)
+    if may_read_all(principal, TELEMETRY_ACCESS):
+        return dict(found)
+    return {code: f for code, f in found.items() if f.unit_id == principal.unit_id}
 
 
 def check_view(principal: Principal, facility: Facility) -> None:
-    """Refuse (403) reading the telemetry of another unit's centre."""
+    """Answer another unit's centre as an absent one (404); 403 for a role that may not read."""
     require_role(principal, TELEMETRY_ROLES, "read telemetry")
     missing = not_found("computing centre", facility.code)
     check_read(principal, TELEMETRY_ACCESS, facility.unit_id, missing)

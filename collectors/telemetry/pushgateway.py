@@ -28,12 +28,7 @@ from collectors.scraping.pushed import attest_push
 from collectors.telemetry.body import expect_later, read_bounded, send_continue
 from collectors.telemetry.context import TELEMETRY, TelemetryContext
 from collectors.telemetry.exposition import ExpositionError, Family, parse
-from collectors.telemetry.facilities import (
-    TELEMETRY_ACCESS,
-    TELEMETRY_ROLES,
-    Facility,
-    facilities_by_code,
-)
+from collectors.telemetry.facilities import Facility, check_pusher, facilities_by_code, pushable
 from collectors.telemetry.metrics import Source
 from collectors.telemetry.models import PushedFamily
 from collectors.telemetry.samples import (
@@ -48,7 +43,7 @@ from collectors.telemetry.store import store_readings
 from registry.api import commit, principal_of
 from registry.models import utcnow
 from registry.problems import Problem, bad_request, conflict, not_found, too_large
-from registry.roles import Principal, check_write, require_role
+from registry.roles import Principal
 from registry.web import DB, operation
 
 # Pushes are metrics, not files: a limit of their own, far below the upload limit.
@@ -282,13 +277,14 @@ async def replace_families(
 
 
 async def pushable_facility(request: web.Request, principal: Principal, group: Group) -> Facility:
-    """The centre the grouping key names, if this token may push to it (403, 404)."""
-    require_role(principal, TELEMETRY_ROLES, "push telemetry")
+    """The centre the grouping key names, if this token may push to it (403 role, 404)."""
+    check_pusher(principal)
     async with request.app[DB]() as session:
-        facility = (await facilities_by_code(session, [group.facility])).get(group.facility)
+        found = await facilities_by_code(session, [group.facility])
+    # Another unit's centre answers as one that does not exist: a 403 would confirm the code.
+    facility = pushable(principal, found).get(group.facility)
     if facility is None:
         raise not_found("computing centre", group.facility)
-    check_write(principal, TELEMETRY_ACCESS, facility.unit_id, f"centre {facility.code!r}")
     return facility
 
 

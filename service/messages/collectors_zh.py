@@ -150,7 +150,6 @@ TELEMETRY: Mapping[str, str] = {
     # collectors/telemetry/batch.py, facilities.py, samples.py, api.py
     "{name} is not JSON; send finite numbers": "{name} 不是合法的 JSON 数值，请发送有限数值",
     "unknown centre {code}": "算力中心 {code} 不存在",
-    "{count} samples name another unit's centre": "有 {count} 个样本属于其他单位的算力中心",
     "{value} is out of range: at most ±{max}": "{value} 超出范围：绝对值不能超过 {max}",
     "must be between {low} and {high}": "必须在 {low} 到 {high} 之间",
     "the centre changed while the push arrived; push again": "推送期间算力中心信息已变更，请重新推送",

@@ -61,9 +61,6 @@ REGISTRY: Mapping[str, str] = {
     # registry/review.py, review_api.py
     "a concurrent declaration of this object got there first; try again": "该对象已有同时提交的另一申报，请重试",
     "review {id} is {status}, not pending; nothing was changed": "审核 {id} 的状态为 {status}，不是待审核，未作任何修改",
-    "review {id} belongs to another unit; a {role} token sees only its own unit's declarations": (
-        "审核 {id} 属于其他单位；{role} 角色的令牌只能查看本单位的申报"
-    ),
     "the declared values no longer fit {what}": "申报的数值与{what}的现状不再相符",
     "{what} changed since the declaration ({changed}); reject this one and ask the unit to declare again": (
         "{what} 在申报后已变更（{changed}），请退回本次申报并请单位重新申报"

@@ -131,6 +131,28 @@ async def test_an_operator_imports_only_its_own_units_sites(
     assert (await site(client, tokens["admin"], "S1"))["unit"] == "OP1"
 
 
+async def test_a_code_differing_only_in_case_is_the_stored_site_not_a_new_one(
+    client: Any, tokens: dict[str, str]
+) -> None:
+    assert (await post(client, tokens["OP1"], (HEADER + ROWS).encode())).status == 201
+    again = "站点编码,地市,纬度,经度,状态\ns1,哈尔滨市,45.8,126.5,planned\n"
+    r = await post(client, tokens["OP1"], again.encode())
+    assert r.status == 422, await r.text()
+    assert [(e["field"], e["message"]) for e in (await r.json())["errors"]] == [
+        ("code", "'s1' is already registered as 'S1'")
+    ]
+    twice = (
+        "站点编码,地市,纬度,经度,状态\nS9,哈尔滨市,45.8,126.5,planned\ns9,大庆市,46,125,planned\n"
+    )
+    r = await post(client, tokens["OP1"], twice.encode())
+    assert r.status == 422, await r.text()
+    assert [(e["row"], e["message"]) for e in (await r.json())["errors"]] == [
+        (3, "'s9' appears twice in this file (row 2)")
+    ]
+    listed = await client.get("/api/v1/5g-sites", headers=bearer(tokens["OP1"]))
+    assert (await listed.json())["total"] == 3
+
+
 async def test_other_roles_are_refused(
     client: Any, tokens: dict[str, str], database_url: str
 ) -> None:

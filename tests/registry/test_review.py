@@ -93,7 +93,11 @@ async def test_a_centres_own_capacity_raise_waits_and_the_column_keeps_the_verif
     assert [e["id"] for e in await reviews(client, world["center"])] == [entry["id"]]
     assert await reviews(client, world["other"]) == []
     r = await client.get(f"/api/v1/reviews/{entry['id']}", headers=world["other"])
-    assert r.status == 403
+    absent = await client.get("/api/v1/reviews/999999", headers=world["other"])
+    # Another unit's declaration reads as one that does not exist.
+    assert (r.status, absent.status) == (404, 404)
+    assert (await r.json())["detail"] == f"no review with code '{entry['id']}'"
+    assert (await absent.json())["detail"] == "no review with code '999999'"
 
     r = await client.post(f"/api/v1/reviews/{entry['id']}/accept", headers=world["official"])
     assert r.status == 200, await r.text()

@@ -159,7 +159,9 @@ async def check_reviews(client: Any, world: dict[str, str], expect: Any) -> None
         official = role in OFFICIAL
         await expect("GET", "/api/v1/reviews", 200, role)
         mine = official or role == "center"
-        await expect("GET", f"/api/v1/reviews/{entry['id']}", 200 if mine else 403, role)
+        # Another unit's declaration answers as one that does not exist.
+        await expect("GET", f"/api/v1/reviews/{entry['id']}", 200 if mine else 404, role)
+        await expect("GET", "/api/v1/reviews/999999", 404, role)
         if not official:
             for action in ("accept", "reject"):
                 await expect("POST", f"/api/v1/reviews/{entry['id']}/{action}", 403, role,

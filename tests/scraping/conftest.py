@@ -43,6 +43,70 @@ def dcgm_text(
     return "\n".join(lines) + "\n"
 
 
+def amd_text(count: int, host: str, serials: str, model: str = "AMD Instinct MI300X") -> str:
+    """AMD device-metrics-exporter (v1.2+) output for one host: `gpu_nodes_total` and three
+    per-GPU series, each with the exporter's mandatory labels (`serial_number` among them)."""
+    common = (
+        f'card_model="{model}",card_series="{model} OAM",'
+        'card_vendor="Advanced Micro Devices, Inc. [AMD/ATI]",driver_version="6.10.5"'
+    )
+    lines = [
+        "# HELP gpu_nodes_total Number of GPUs in the node",
+        "# TYPE gpu_nodes_total gauge",
+        f'gpu_nodes_total{{{common},hostname="{host}"}} {count}',
+    ]
+    for name, help_text, value in (
+        ("gpu_package_power", "Current socket power in Watts", 612),
+        ("gpu_junction_temperature", "Current junction/hotspot temperature in Celsius", 48),
+        ("gpu_gfx_activity", "Graphics engine usage in Percentage", 37),
+    ):
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+        for i in range(count):
+            serial = f"{serials}{i:04d}"  # the board's serial, as amd-smi prints it
+            uuid = f"{zlib.crc32(serial.encode()):08x}-0000-1000-80ff-{i:012x}"
+            lines.append(
+                f'{name}{{{common},gpu_compute_partition_type="spx",gpu_id="{i}",'
+                f'gpu_memory_partition_type="nps1",gpu_partition_id="0",gpu_uuid="{uuid}",'
+                f'hostname="{host}",serial_number="{serial}",vbios_version="113-M3000100-106"}}'
+                f" {value}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def npu_die_id(seed: str, chip: int) -> str:
+    """A die id as npu-exporter prints `vdie_id`: five upper-case 8-digit hex words."""
+    words = [zlib.crc32(f"{seed}/{chip}/{w}".encode()) for w in range(4)] + [0]
+    return "-".join(f"{w:08X}" for w in words)
+
+
+def npu_text(count: int, seed: str | None, model: str = "Ascend910B3") -> str:
+    """Huawei npu-exporter (v6) output for one machine: `machine_npu_nums` and per-chip
+    `npu_chip_info_*` series labelled id, model_name, pcie_bus_info and vdie_id (empty when
+    the driver gives none, as the exporter then prints it)."""
+    lines = [
+        "# HELP npu_exporter_version_info exporter version with value '1'",
+        "# TYPE npu_exporter_version_info gauge",
+        'npu_exporter_version_info{exporterVersion="v6.0.0"} 1',
+        "# HELP machine_npu_nums Amount of npu installed on the machine.",
+        "# TYPE machine_npu_nums gauge",
+        f"machine_npu_nums {count}",
+    ]
+    for name, help_text, value in (
+        ("npu_chip_info_health_status", "the npu health status", 1),
+        ("npu_chip_info_utilization", "the ai core utilization", 42),
+        ("npu_chip_info_hbm_total_memory", "the npu hbm total memory", 65536),
+    ):
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+        for i in range(count):
+            die = "" if seed is None else npu_die_id(seed, i)
+            bus = f"0000:{0xC1 + 2 * i:02X}:00.0"
+            lines.append(
+                f'{name}{{id="{i}",model_name="{model}",pcie_bus_info="{bus}",vdie_id="{die}"}}'
+                f" {value}"
+            )
+    return "\n".join(lines) + "\n"
+
+
 @dataclass
 class ExporterServer:
     """Serves exporter output: fixture files, texts set by a test, errors and a hang."""

@@ -10,7 +10,7 @@ from collectors.scraping.exporters import (
     Inventory,
     read_inventory,
 )
-from tests.scraping.conftest import EXPORTERS
+from tests.scraping.conftest import EXPORTERS, amd_text, npu_text
 
 
 def inventory(
@@ -57,6 +57,33 @@ def test_npu_machine_npu_nums_with_model_name_of_the_chips() -> None:
 def test_npu_without_model_label_uses_the_targets_model_or_stays_unknown() -> None:
     assert inventory("npu_no_model.txt", model="ASCEND-910B").counts() == {"ASCEND-910B": 8}
     assert inventory("npu_no_model.txt").counts() == {"": 8}
+
+
+def test_each_device_is_keyed_by_its_hardware_id_where_the_exporter_shows_one() -> None:
+    dcgm, amd, npu = inventory("dcgm.txt"), inventory("amd.txt"), inventory("npu.txt")
+    assert all(key.startswith("dcgm:GPU-") for key in dcgm.devices)
+    assert sorted(amd.devices) == [f"amd-serial:SN-mi300-node-01-{i}" for i in range(8)]
+    assert "npu-die:DDA1494C73CF256D" in npu.devices and len(npu.devices) == 8
+    assert all(key.startswith("npu-die:") for key in npu.devices)
+    # The same hardware behind another host name has the same keys.
+    moved = read_inventory(npu_text(2, "r1"), ExporterKind.NPU, "elsewhere:9101")
+    assert moved.devices == read_inventory(npu_text(2, "r1"), ExporterKind.NPU, "h:1").devices
+    assert set(read_inventory(amd_text(2, "a", "S"), ExporterKind.AMD, "x").devices) == {
+        "amd-serial:S0000", "amd-serial:S0001"
+    }  # fmt: skip
+
+
+def test_devices_without_a_hardware_id_are_keyed_by_host() -> None:
+    # Older npu-exporters print no vdie_id, newer ones an empty one when the driver has none.
+    assert all(k.startswith("npu:10.1.2.3:9100:") for k in inventory("npu_no_model.txt").devices)
+    assert all(k.startswith("npu:") for k in read_inventory(npu_text(2, None), ExporterKind.NPU,
+                                                            "h:1").devices)  # fmt: skip
+    # A board that reports no serial (amd-smi prints N/A) is no identity, nor is a lone "0".
+    text = amd_text(3, "a", "S").replace('serial_number="S0000"', 'serial_number="N/A"')
+    text = text.replace('serial_number="S0001"', 'serial_number="0"')
+    keys = read_inventory(text, ExporterKind.AMD, "x").devices
+    assert len(keys) == 3
+    assert sorted(k for k in keys if k.startswith("amd-serial:")) == ["amd-serial:S0002"]
 
 
 def test_a_target_of_one_kind_serving_another_is_an_error() -> None:
