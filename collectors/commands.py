@@ -18,7 +18,7 @@ from collectors.invoices.validation import Buyers
 from registry.audit import Actor
 from registry.db import create_engine, session_factory
 from registry.models import Unit
-from registry.problems import Problem
+from service.kit.problems import Problem
 
 TIMEZONE = "Asia/Shanghai"
 

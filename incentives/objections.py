@@ -17,7 +17,7 @@ from incentives.statements.review import ActionInput, apply_action
 from incentives.statements.workflow import Action, Status, WorkflowRules, notice_running
 from registry.audit import Actor, record
 from registry.models import Unit
-from registry.problems import FieldError, Problem, conflict, forbidden, invalid
+from service.kit.problems import FieldError, Problem, conflict, forbidden, invalid
 
 PUBLIC = "public"
 # Open objections from the public notice page per line: enough for every real objector,

@@ -21,13 +21,14 @@ from incentives.objections import (
     unit_code_of,
 )
 from incentives.statements.workflow_api import rules_of
-from registry.api import actor_of, principal_of
-from registry.audit import Actor
+from registry.audit import Actor, actor_of
 from registry.models import utcnow
-from registry.problems import Problem, forbidden
-from registry.roles import require_official
-from registry.schemas import Page, PageQuery, Strict
-from registry.web import DB, REQUEST_ID, operation, read_json, read_query, respond, validate
+from service.kit.keys import DB, REQUEST_ID
+from service.kit.paging import Page, PageQuery
+from service.kit.principal import principal_of
+from service.kit.problems import Problem, forbidden
+from service.kit.roles import require_official
+from service.kit.web import Strict, operation, read_json, read_query, respond, validate
 
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]

@@ -15,7 +15,7 @@ from incentives.models import OtherSupportRecord
 from registry.audit import Actor, record, record_many
 from registry.models import ComputingCenter, IdentifierNode, Unit
 from registry.money import fen_text, to_fen
-from registry.problems import FieldError, Problem, invalid
+from service.kit.problems import FieldError, Problem, invalid
 
 YEAR = re.compile(r"^[0-9]{4}$")
 CENTER_CLAUSE = "computing_center_build"

@@ -12,12 +12,23 @@ from incentives.install_keys import POLICIES
 from incentives.other_support import SupportIn, add_support, delete_support, list_support
 from incentives.parameters import Clause
 from incentives.policy import DEFAULT_POLICY
-from registry.api import actor_of, principal_of, unit_ids
+from registry.api import unit_ids
+from registry.audit import actor_of
 from registry.fields import MONEY_PATTERN, Code, Yuan
-from registry.problems import FieldError, Problem, invalid
-from registry.roles import require_official
-from registry.schemas import Page, PageQuery, Strict
-from registry.web import DB, operation, read_json, read_query, respond, validate, validate_many
+from service.kit.keys import DB
+from service.kit.paging import Page, PageQuery
+from service.kit.principal import principal_of
+from service.kit.problems import FieldError, Problem, invalid
+from service.kit.roles import require_official
+from service.kit.web import (
+    Strict,
+    operation,
+    read_json,
+    read_query,
+    respond,
+    validate,
+    validate_many,
+)
 
 MAX_ID = 2**31 - 1
 Subject = Annotated[

@@ -18,8 +18,9 @@ from incentives.policy import Policy
 from incentives.statements.workflow import NOTICED, notice_running
 from registry.models import Unit, utcnow
 from registry.money import fen_text
-from registry.schemas import Page, PageQuery
-from registry.web import DB, operation, read_query, respond
+from service.kit.keys import DB
+from service.kit.paging import Page, PageQuery
+from service.kit.web import operation, read_query, respond
 
 SIGNED_MONEY = r"^-?[0-9]+\.[0-9]{2}$"
 

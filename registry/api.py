@@ -12,18 +12,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.audit import Actor, record, record_many
+from registry.audit import actor_of, record, record_many
 from registry.models import Unit
-from registry.problems import FieldError, Problem, conflict, forbidden, invalid, not_found
 from registry.resources import RESOURCES, Context, Resource
 from registry.review import declare, held_for_review, load_pending, withdraw_all
-from registry.roles import Principal, check_read, check_write, may_read_all
-from registry.schemas import Created, Page, Strict, map_fields, merge_maps, non_empty_list
-from registry.web import (
-    CLIENT_REQUEST_ID,
-    DB,
-    PRINCIPAL,
-    REQUEST_ID,
+from registry.schemas import Created, map_fields, merge_maps, non_empty_list
+from service.kit.keys import DB
+from service.kit.paging import Page
+from service.kit.principal import Principal, principal_of
+from service.kit.problems import FieldError, Problem, conflict, forbidden, invalid, not_found
+from service.kit.roles import check_read, check_write, may_read_all
+from service.kit.web import (
+    Strict,
     check_list_length,
     operation,
     read_json,
@@ -34,18 +34,6 @@ from registry.web import (
 )
 
 log = logging.getLogger("infra_incentives.registry")
-
-
-def principal_of(request: web.Request) -> Principal:
-    """The authenticated caller; the auth middleware guarantees one on /api/v1."""
-    if PRINCIPAL not in request:
-        raise Problem(401, "Unauthorized", "a valid bearer token is required")
-    return request[PRINCIPAL]
-
-
-def actor_of(request: web.Request) -> Actor:
-    """The audit actor of a request."""
-    return Actor.of(principal_of(request), request.get(REQUEST_ID), request.get(CLIENT_REQUEST_ID))
 
 
 async def unit_ids(session: AsyncSession, codes: set[str]) -> dict[str, int]:

@@ -9,12 +9,13 @@ from aiohttp import web
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
-from registry.api import principal_of
 from registry.fields import Code, Instant
 from registry.models import AuditEntry
-from registry.roles import require_official
-from registry.schemas import Page, PageQuery
-from registry.web import DB, operation, read_query, respond
+from service.kit.keys import DB
+from service.kit.paging import Page, PageQuery
+from service.kit.principal import principal_of
+from service.kit.roles import require_official
+from service.kit.web import operation, read_query, respond
 
 
 class AuditQuery(PageQuery):

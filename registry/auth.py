@@ -5,8 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from registry.keys import authenticate
-from registry.problems import unauthorized
-from registry.web import DB, PRINCIPAL, Handler
+from service.kit.keys import DB, Handler
+from service.kit.principal import PRINCIPAL
+from service.kit.problems import unauthorized
 
 PROTECTED_PREFIXES = ("/api/v1/", "/metrics/job/", "/metrics/job@base64/")
 # The public notice (公示) and its objection form need no token.

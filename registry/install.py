@@ -9,7 +9,10 @@ from aiohttp import web
 from registry import api, audit_api, catalogue_api, keys_api, review_api, site_import
 from registry.auth import auth_middleware
 from registry.db import create_engine, session_factory
-from registry.web import DATABASE_URL, DB
+from service.kit.keys import DB
+
+# The registry's database, as configured (the engine itself is behind DB).
+DATABASE_URL = web.AppKey("database_url", str)
 
 
 def install(app: web.Application, database_url: str) -> None:

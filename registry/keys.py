@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit import Actor, record
 from registry.models import ApiKey, Unit, utcnow
-from registry.problems import FieldError, invalid, not_found
-from registry.roles import Principal, Role
+from service.kit.principal import Principal, Role
+from service.kit.problems import FieldError, invalid, not_found
 
 PREFIX = "ii"
 

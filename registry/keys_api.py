@@ -7,12 +7,14 @@ import datetime as dt
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from registry.api import actor_of, principal_of
+from registry.audit import actor_of
 from registry.fields import Code, Name
 from registry.keys import count_keys, create_key, list_keys, revoke_key
-from registry.roles import Role, require_admin
-from registry.schemas import Page, PageQuery, Strict
-from registry.web import DB, operation, read_json, read_query, respond, validate
+from service.kit.keys import DB
+from service.kit.paging import Page, PageQuery
+from service.kit.principal import Role, principal_of
+from service.kit.roles import require_admin
+from service.kit.web import Strict, operation, read_json, read_query, respond, validate
 
 
 class KeyIn(Strict):

@@ -12,20 +12,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.api import (
-    actor_of,
-    apply_changes,
-    commit,
-    flush,
-    get_row,
-    principal_of,
-    snapshot,
-    whole_of,
-)
-from registry.audit import Actor, record
+from registry.api import apply_changes, commit, flush, get_row, snapshot, whole_of
+from registry.audit import Actor, actor_of, record
 from registry.fields import Code
 from registry.models import PendingChange
-from registry.problems import Problem, conflict, forbidden, not_found
 from registry.resources import Context
 from registry.review import (
     REVIEWED,
@@ -39,9 +29,12 @@ from registry.review import (
     load_pending,
     stale_fields,
 )
-from registry.roles import Principal, require_official
-from registry.schemas import Page, PageQuery, Strict
-from registry.web import DB, operation, read_json, read_query, respond, validate
+from service.kit.keys import DB
+from service.kit.paging import Page, PageQuery
+from service.kit.principal import Principal, principal_of
+from service.kit.problems import Problem, conflict, forbidden, not_found
+from service.kit.roles import require_official
+from service.kit.web import Strict, operation, read_json, read_query, respond, validate
 
 _ID = re.compile(r"^[0-9]{1,18}$")
 

@@ -19,8 +19,8 @@ import registry
 from collectors.scraping.attestation import AttestationThresholds
 from incentives.policy import DEFAULT_POLICY, load_policy
 from registry.fields import CenterKind, Precision
-from registry.web import SCHEDULER
 from service import health, metrics, workbench
+from service.kit.keys import SCHEDULER
 from service.middlewares import error_middleware, request_id_middleware
 from service.openapi import build_openapi
 from service.settings import Settings

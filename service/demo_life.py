@@ -36,8 +36,8 @@ from incentives.statements.run import run_statements
 from incentives.statements.workflow import Action, WorkflowRules
 from registry.audit import Actor
 from registry.models import AcceleratorModel, ComputingCenter, Unit
-from registry.roles import Principal
 from service.app import attestation_thresholds
+from service.kit.principal import Principal
 
 ZONE = "Asia/Shanghai"
 ACTOR = Actor.cli("demo")

@@ -37,12 +37,15 @@ from collectors.invoices.store import UploadMeta, store_invoices
 from collectors.invoices.tables import capped, out_of_memory
 from collectors.invoices.upload import XLSX, Received, receive
 from collectors.invoices.validation import Buyers
-from registry.api import actor_of, principal_of, unit_ids
+from registry.api import unit_ids
+from registry.audit import actor_of
 from registry.models import Unit
 from registry.money import from_fen
-from registry.problems import FieldError, Problem, forbidden, not_found
-from registry.roles import Principal, Role, require_official, require_role
-from registry.web import DB, operation, read_query, respond
+from service.kit.keys import DB
+from service.kit.principal import Principal, Role, principal_of
+from service.kit.problems import FieldError, Problem, forbidden, not_found
+from service.kit.roles import require_official, require_role
+from service.kit.web import operation, read_query, respond
 
 log = logging.getLogger("infra_incentives.invoices")
 BUYERS = frozenset({Role.BUYER})

@@ -16,8 +16,8 @@ from collectors.invoices.store import LOOKUP_BATCH
 from registry.audit import Actor, record_many
 from registry.models import Unit
 from registry.money import fen_text, to_fen
-from registry.problems import FieldError, conflict, invalid
-from registry.roles import Principal
+from service.kit.principal import Principal
+from service.kit.problems import FieldError, conflict, invalid
 
 COMPARED = ("buyer_credit_code", "issued_on", "amount_fen", "accelerator_hours", "code")
 FIELD = {"buyer_credit_code": "buyer", "amount_fen": "amount"}

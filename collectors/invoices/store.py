@@ -31,7 +31,7 @@ from collectors.invoices.validation import Buyers, CheckContext, Checked, check_
 from registry.audit import Actor, record
 from registry.models import Unit
 from registry.money import fen_text
-from registry.problems import FieldError, Problem, conflict, invalid
+from service.kit.problems import FieldError, Problem, conflict, invalid
 
 LOOKUP_BATCH = 5000  # numbers per IN (...) list: far below SQLite's and PostgreSQL's limits
 MAX_ERRORS = 1000  # errors listed in one answer; the detail gives the full count

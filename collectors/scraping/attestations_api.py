@@ -11,13 +11,14 @@ from collectors.scraping.attestation import latest_attestation
 from collectors.scraping.models import CapacityAttestation
 from collectors.scraping.schemas import AttestationOut, AttestationQuery, decimal_map
 from collectors.scraping.targets_api import TARGET_ACCESS, center_by_code
-from registry.api import principal_of
 from registry.fields import CenterKind, Precision
 from registry.models import ComputingCenter
-from registry.problems import Problem, not_found
-from registry.roles import check_read, require_official
-from registry.schemas import Page
-from registry.web import DB, operation, read_query, respond
+from service.kit.keys import DB
+from service.kit.paging import Page
+from service.kit.principal import principal_of
+from service.kit.problems import Problem, not_found
+from service.kit.roles import check_read, require_official
+from service.kit.web import operation, read_query, respond
 
 TAG = "capacity attestation"
 

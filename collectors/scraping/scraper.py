@@ -22,7 +22,7 @@ from collectors.scraping.metrics import ScrapeMetrics, ScrapeResult
 from collectors.scraping.models import ExporterTarget
 from collectors.scraping.networks import AddressPolicy, AddressRefused, connector_options
 from registry.models import utcnow
-from registry.web import DB
+from service.kit.keys import DB
 
 log = logging.getLogger("infra_incentives.scraping")
 

@@ -15,13 +15,15 @@ from collectors.scraping.models import ExporterTarget
 from collectors.scraping.networks import literal_address
 from collectors.scraping.schemas import TargetIn, TargetOut, TargetPatch
 from collectors.scraping.scraper import SCRAPING
-from registry.api import actor_of, commit, flush, principal_of
-from registry.audit import record
+from registry.api import commit, flush
+from registry.audit import actor_of, record
 from registry.models import AcceleratorModel, ComputingCenter, utcnow
-from registry.problems import FieldError, Problem, invalid, not_found
-from registry.roles import Access, Role, check_read, check_write
-from registry.schemas import Page, PageQuery
-from registry.web import DB, operation, read_json, read_query, respond, validate
+from service.kit.keys import DB
+from service.kit.paging import Page, PageQuery
+from service.kit.principal import Role, principal_of
+from service.kit.problems import FieldError, Problem, invalid, not_found
+from service.kit.roles import Access, check_read, check_write
+from service.kit.web import operation, read_json, read_query, respond, validate
 
 # Centre operators manage their own centres' targets; officials every centre's.
 TARGET_ACCESS = Access(writers=frozenset({Role.CENTER}))

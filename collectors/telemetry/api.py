@@ -31,11 +31,12 @@ from collectors.telemetry.samples import (
     TelemetryBatch,
 )
 from collectors.telemetry.store import from_microseconds, to_microseconds
-from registry.api import principal_of
 from registry.fields import ISO_DATE, parse_instant, parse_iso_date
 from registry.models import utcnow
-from registry.problems import FieldError, Problem, not_found
-from registry.web import DB, operation, read_query, respond
+from service.kit.keys import DB
+from service.kit.principal import principal_of
+from service.kit.problems import FieldError, Problem, not_found
+from service.kit.web import operation, read_query, respond
 
 # Far enough either side for any real sample; beyond it a date overflows on conversion to UTC.
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)

@@ -27,7 +27,7 @@ from incentives.statements.workflow import (
     voucher_year,
 )
 from registry.audit import Actor, record
-from registry.problems import FieldError, Problem, conflict, forbidden, invalid
+from service.kit.problems import FieldError, Problem, conflict, forbidden, invalid
 
 FOUR_EYES = (
     "four eyes: a statement is approved by an official key other than the one that submitted it"

@@ -21,14 +21,15 @@ from incentives.statements.workflow import (
     WorkflowRules,
     allowed_actions,
 )
-from registry.api import actor_of, principal_of
+from registry.audit import actor_of
 from registry.fields import Day
 from registry.models import utcnow
 from registry.money import fen_text
-from registry.problems import Problem, forbidden
-from registry.roles import require_official
-from registry.schemas import Strict
-from registry.web import DB, Handler, operation, read_json, read_query, respond, validate
+from service.kit.keys import DB, Handler
+from service.kit.principal import principal_of
+from service.kit.problems import Problem, forbidden
+from service.kit.roles import require_official
+from service.kit.web import Strict, operation, read_json, read_query, respond, validate
 
 MAX_ID = 2**31 - 1
 SIGNED_MONEY = r"^-?[0-9]+\.[0-9]{2}$"

@@ -21,9 +21,9 @@ from registry.models import (
     Unit,
 )
 from registry.money import from_fen
-from registry.problems import Problem
-from registry.web import DB
 from registry.web_sessions import SignedIn
+from service.kit.keys import DB
+from service.kit.problems import Problem
 from service.workbench.core import PageContext, page
 
 PAGE_SIZE = 50

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.api import commit
 from registry.audit import Actor
 from registry.models import PendingChange
-from registry.problems import Problem
 from registry.review import ReviewStatus, get_entry
 from registry.review_api import ReviewOut, accept_entry, reject_entry, render_reviews
-from registry.web import DB, REQUEST_ID
 from registry.web_sessions import SignedIn
+from service.kit.keys import DB, REQUEST_ID
+from service.kit.problems import Problem
 from service.workbench.core import PageContext, checked_form, page
 
 PAGE_SIZE = 25
