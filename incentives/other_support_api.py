@@ -23,6 +23,7 @@ from service.kit.roles import require_official
 from service.kit.web import (
     Strict,
     operation,
+    path_id,
     read_json,
     read_query,
     respond,
@@ -30,7 +31,6 @@ from service.kit.web import (
     validate_many,
 )
 
-MAX_ID = 2**31 - 1
 Subject = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 ]
@@ -145,10 +145,7 @@ async def delete_one(request: web.Request) -> web.Response:
     """DELETE /api/v1/other-support/{id}."""
     principal = principal_of(request)
     require_official(principal, "delete support from other policies")
-    raw = request.match_info["id"]
-    support_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else 0
-    if not 1 <= support_id <= MAX_ID:
-        raise Problem(404, "Not found", f"no other-support record with id {raw}")
+    support_id = path_id(request, "other-support record")
     async with request.app[DB]() as session, session.begin():
         await delete_support(session, support_id, actor_of(request))
     return web.Response(status=204)

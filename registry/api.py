@@ -18,7 +18,7 @@ from registry.resources import RESOURCES, Context, Resource
 from registry.review import declare, held_for_review, load_pending, withdraw_all
 from registry.schemas import Created, map_fields, merge_maps, non_empty_list
 from service.kit.keys import DB
-from service.kit.paging import Page
+from service.kit.paging import Page, paginate
 from service.kit.principal import Principal, principal_of
 from service.kit.problems import FieldError, Problem, conflict, forbidden, invalid, not_found
 from service.kit.roles import check_read, check_write, may_read_all
@@ -221,21 +221,19 @@ def make_handlers(res: Resource) -> dict[str, Any]:
         ctx = Context()
         async with request.app[DB]() as session:
             await ctx.load_catalogue(session)
-            total = await session.scalar(
-                select(func.count()).select_from(res.table).where(*conditions)
-            )
-            rows = await session.scalars(
+            rows, total = await paginate(
+                session,
                 select(res.table)
                 .options(*res.options)
                 .where(*conditions)
-                .order_by(res.code_column)
-                .limit(query.limit)
-                .offset(query.offset)
+                .order_by(res.code_column),
+                query.limit,
+                query.offset,
             )
-            found: list[Any] = list(rows.unique())
+            found: list[Any] = list(rows.scalars().unique())
             await load_pending(session, res, ctx, [r.code for r in found])
             items = [res.render(r, ctx) for r in found]
-        page = Page[res.out](items=items, total=total or 0, limit=query.limit, offset=query.offset)  # type: ignore[name-defined]
+        page = Page[res.out](items=items, total=total, limit=query.limit, offset=query.offset)  # type: ignore[name-defined]
         return respond(page)
 
     @operation(

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from registry.audit import actor_of
 from registry.fields import Code, Name
-from registry.keys import count_keys, create_key, list_keys, revoke_key
+from registry.keys import create_key, keys_page, revoke_key
 from service.kit.keys import DB
 from service.kit.paging import Page, PageQuery
 from service.kit.principal import Role, principal_of
@@ -88,8 +88,7 @@ async def list_all(request: web.Request) -> web.Response:
     require_admin(principal_of(request), "list API keys")
     q = read_query(request, KeyQuery)
     async with request.app[DB]() as session:
-        total = await count_keys(session, q.unit, q.active)
-        rows = await list_keys(session, q.unit, q.active, q.limit, q.offset)
+        rows, total = await keys_page(session, q.unit, q.active, q.limit, q.offset)
     items = [KeyOut.model_validate(r) for r in rows]
     return respond(Page[KeyOut](items=items, total=total, limit=q.limit, offset=q.offset))
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from aiohttp import web
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.api import apply_changes, commit, flush, get_row, snapshot, whole_of
@@ -30,7 +30,7 @@ from registry.review import (
     stale_fields,
 )
 from service.kit.keys import DB
-from service.kit.paging import Page, PageQuery
+from service.kit.paging import Page, PageQuery, paginate
 from service.kit.principal import Principal, principal_of
 from service.kit.problems import Problem, conflict, forbidden, not_found
 from service.kit.roles import require_official
@@ -225,15 +225,14 @@ async def list_reviews(request: web.Request) -> web.Response:
     if not principal.is_official:
         conditions.append(PendingChange.unit_code == principal.unit_code)
     async with request.app[DB]() as session:
-        total = await session.scalar(
-            select(func.count()).select_from(PendingChange).where(*conditions)
+        rows, total = await paginate(
+            session,
+            select(PendingChange).where(*conditions).order_by(PendingChange.id.desc()),
+            q.limit,
+            q.offset,
         )
-        rows = await session.scalars(
-            select(PendingChange).where(*conditions).order_by(PendingChange.id.desc())
-            .limit(q.limit).offset(q.offset)
-        )  # fmt: skip
-        items = await render_reviews(session, list(rows))
-    return respond(Page[ReviewOut](items=items, total=total or 0, limit=q.limit, offset=q.offset))
+        items = await render_reviews(session, list(rows.scalars()))
+    return respond(Page[ReviewOut](items=items, total=total, limit=q.limit, offset=q.offset))
 
 
 @operation(

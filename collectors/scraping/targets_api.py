@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from yarl import URL
 
@@ -19,7 +19,7 @@ from registry.api import commit, flush
 from registry.audit import actor_of, record
 from registry.models import AcceleratorModel, ComputingCenter, utcnow
 from service.kit.keys import DB
-from service.kit.paging import Page, PageQuery
+from service.kit.paging import Page, PageQuery, paginate
 from service.kit.principal import Role, principal_of
 from service.kit.problems import FieldError, Problem, invalid, not_found
 from service.kit.roles import Access, check_read, check_write
@@ -137,20 +137,16 @@ async def list_targets(request: web.Request) -> web.Response:
     async with request.app[DB]() as session:
         center = await center_by_code(session, code)
         check_read(principal, TARGET_ACCESS, center.unit_id, not_found("computing centre", code))
-        total = await session.scalar(
-            select(func.count())
-            .select_from(ExporterTarget)
-            .where(ExporterTarget.center_id == center.id)
-        )
-        rows = await session.scalars(
+        rows, total = await paginate(
+            session,
             select(ExporterTarget)
             .where(ExporterTarget.center_id == center.id)
-            .order_by(ExporterTarget.id)
-            .limit(query.limit)
-            .offset(query.offset)
+            .order_by(ExporterTarget.id),
+            query.limit,
+            query.offset,
         )
-        items = [render(t, code) for t in rows]
-    page = Page[TargetOut](items=items, total=total or 0, limit=query.limit, offset=query.offset)
+        items = [render(t, code) for t in rows.scalars()]
+    page = Page[TargetOut](items=items, total=total, limit=query.limit, offset=query.offset)
     return respond(page)
 
 

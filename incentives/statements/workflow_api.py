@@ -29,9 +29,16 @@ from service.kit.keys import DB, Handler
 from service.kit.principal import principal_of
 from service.kit.problems import Problem, forbidden
 from service.kit.roles import require_official
-from service.kit.web import Strict, operation, read_json, read_query, respond, validate
+from service.kit.web import (
+    Strict,
+    operation,
+    path_id,
+    read_json,
+    read_query,
+    respond,
+    validate,
+)
 
-MAX_ID = 2**31 - 1
 SIGNED_MONEY = r"^-?[0-9]+\.[0-9]{2}$"
 
 SUMMARIES = {
@@ -122,11 +129,7 @@ def state_of(statement: Statement) -> StatementState:
 
 def statement_id_of(request: web.Request) -> int:
     """The statement id of the path, or 404."""
-    raw = request.match_info["id"]
-    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else 0
-    if not 1 <= value <= MAX_ID:
-        raise Problem(404, "Not found", f"no statement with id {raw}")
-    return value
+    return path_id(request, "statement")
 
 
 def rules_of(app: web.Application) -> WorkflowRules:

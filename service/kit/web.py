@@ -219,3 +219,16 @@ def respond(payload: BaseModel | Any, status: int = 200, adapter: Any = None) ->
     else:
         body = json.dumps(payload, ensure_ascii=False, default=str)
     return web.Response(text=body, status=status, content_type="application/json")
+
+
+# Ids are 32-bit integers on both databases; a longer one names nothing.
+MAX_ID = 2**31 - 1
+
+
+def path_id(request: web.Request, what: str, name: str = "id") -> int:
+    """The id in the path, or the 404 of an absent object when it is not a stored id's form."""
+    raw = request.match_info[name]
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else 0
+    if not 1 <= value <= MAX_ID:
+        raise Problem(404, "Not found", f"no {what} with id {raw}")
+    return value
