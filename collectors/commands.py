@@ -68,6 +68,7 @@ async def _import(
                     dt.datetime.now(ZoneInfo(TIMEZONE)).date(),
                     progress=bar.update,
                 )
+                await session.commit()
             for word, notices in (("skipped", rows.skipped), ("warning", rows.warnings)):
                 for n in notices:
                     print(f"  row {n.row}, {n.number}: {word}: {n.message}", file=sys.stderr)

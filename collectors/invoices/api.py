@@ -161,6 +161,8 @@ async def upload_invoices(
                 session, rows, buyers, meta, config.today(), dry_run=dry_run,
                 write_lock=app[WRITES],
             )  # fmt: skip
+            # After the queue's lock: the next queued upload's first insert waits only for this.
+            await session.commit()
     except MemoryError:
         raise out_of_memory() from None
     except OperationalError as exc:
@@ -307,6 +309,7 @@ async def post_sales_reports(request: web.Request) -> web.Response:
             result = await store_sales_reports(
                 session, principal, actor_of(request), batch.items, batch.errors
             )
+            await session.commit()
     except Problem as problem:
         raise capped(batch.located(problem)) from None
     except OperationalError as exc:
