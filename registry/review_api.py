@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.api import apply_changes, commit, flush, get_row, snapshot, whole_of
+from registry.api import apply_changes, get_row, snapshot, whole_of
 from registry.audit import Actor, actor_of, record
 from registry.fields import Code
 from registry.models import PendingChange
@@ -34,6 +34,7 @@ from service.kit.paging import Page, PageQuery, paginate
 from service.kit.principal import Principal, principal_of
 from service.kit.problems import Problem, conflict, forbidden, not_found
 from service.kit.roles import require_official
+from service.kit.transaction import commit, flush
 from service.kit.web import Strict, operation, read_json, read_query, respond, validate
 
 _ID = re.compile(r"^[0-9]{1,18}$")

@@ -45,12 +45,12 @@ from collectors.telemetry.samples import (
     time_error,
 )
 from collectors.telemetry.store import store_readings
-from registry.api import commit
 from registry.models import utcnow
 from service.kit.keys import DB
 from service.kit.principal import Principal, principal_of
 from service.kit.problems import Problem, bad_request, conflict, not_found, too_large
 from service.kit.roles import check_write, require_role
+from service.kit.transaction import commit
 from service.kit.web import operation
 
 # Pushes are metrics, not files: a limit of their own, far below the upload limit.

@@ -10,7 +10,6 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.api import commit
 from registry.audit import Actor
 from registry.models import PendingChange
 from registry.review import ReviewStatus, get_entry
@@ -19,6 +18,7 @@ from registry.web_sessions import SignedIn
 from service.kit.keys import DB, REQUEST_ID
 from service.kit.paging import paginate
 from service.kit.problems import Problem
+from service.kit.transaction import commit
 from service.workbench.core import PageContext, checked_form, page
 
 PAGE_SIZE = 25
