@@ -18,7 +18,7 @@ from collectors.invoices.validation import Buyers
 from registry.audit import Actor
 from registry.db import create_engine, session_factory
 from registry.models import Unit
-from registry.problems import Problem
+from service.kit.problems import Problem
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -68,6 +68,7 @@ async def _import(
                     dt.datetime.now(ZoneInfo(TIMEZONE)).date(),
                     progress=bar.update,
                 )
+                await session.commit()
             for word, notices in (("skipped", rows.skipped), ("warning", rows.warnings)):
                 for n in notices:
                     print(f"  row {n.row}, {n.number}: {word}: {n.message}", file=sys.stderr)

@@ -25,7 +25,7 @@ from registry.audit import Actor
 from registry.db import create_engine, session_factory
 from registry.importer import iter_errors
 from registry.money import fen_text
-from registry.problems import Problem
+from service.kit.problems import Problem
 
 EXIT_OK, EXIT_DIFFERS, EXIT_INVALID = 0, 1, 2
 TIMEZONE = ZoneInfo("Asia/Shanghai")

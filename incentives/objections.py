@@ -17,7 +17,8 @@ from incentives.statements.review import ActionInput, apply_action
 from incentives.statements.workflow import Action, Status, WorkflowRules, notice_running
 from registry.audit import Actor, record
 from registry.models import Unit
-from registry.problems import FieldError, Problem, conflict, forbidden, invalid
+from service.kit.paging import paginate
+from service.kit.problems import FieldError, Problem, conflict, forbidden, invalid
 
 PUBLIC = "public"
 # Open objections from the public notice page per line: enough for every real objector,
@@ -199,7 +200,6 @@ async def list_objections(
 ) -> tuple[list[tuple[Objection, str | None]], int]:
     """Objections, newest first, with the filing unit's code; unit_id limits to one unit's."""
     query = select(Objection, Unit.code).outerjoin(Unit, Objection.unit_id == Unit.id)
-    count = select(func.count()).select_from(Objection)
     conditions = []
     if unit_id is not None:
         conditions.append(Objection.unit_id == unit_id)
@@ -207,11 +207,8 @@ async def list_objections(
         conditions.append(Objection.status == status.value)
     if statement_id is not None:
         conditions.append(Objection.statement_id == statement_id)
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    rows = await session.execute(query.order_by(Objection.id.desc()).limit(limit).offset(offset))
-    total = int(await session.scalar(count) or 0)
+    query = query.where(*conditions).order_by(Objection.id.desc())
+    rows, total = await paginate(session, query, limit, offset)
     return [(o, code) for o, code in rows.tuples()], total
 
 

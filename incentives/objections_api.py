@@ -21,15 +21,24 @@ from incentives.objections import (
     unit_code_of,
 )
 from incentives.statements.workflow_api import rules_of
-from registry.api import actor_of, principal_of
-from registry.audit import Actor
+from registry.audit import Actor, actor_of
 from registry.models import utcnow
-from registry.problems import Problem, forbidden
-from registry.roles import require_official
-from registry.schemas import Page, PageQuery, Strict
-from registry.web import DB, REQUEST_ID, operation, read_json, read_query, respond, validate
+from service.kit.keys import DB, REQUEST_ID
+from service.kit.paging import Page, PageQuery
+from service.kit.principal import principal_of
+from service.kit.problems import forbidden
+from service.kit.roles import require_official
+from service.kit.web import (
+    MAX_ID,
+    Strict,
+    operation,
+    path_id,
+    read_json,
+    read_query,
+    respond,
+    validate,
+)
 
-MAX_ID = 2**31 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -195,10 +204,7 @@ async def post_resolution(request: web.Request) -> web.Response:
     """POST /api/v1/objections/{id}/resolve."""
     principal = principal_of(request)
     require_official(principal, "resolve objections")
-    raw = request.match_info["id"]
-    objection_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else 0
-    if not 1 <= objection_id <= MAX_ID:
-        raise Problem(404, "Not found", f"no objection with id {raw}")
+    objection_id = path_id(request, "objection")
     body = validate(ResolutionIn, await read_json(request))
     async with request.app[DB]() as session, session.begin():
         objection = await resolve_objection(

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incentives.models import OtherSupportRecord
 from registry.audit import Actor, record, record_many
 from registry.models import ComputingCenter, IdentifierNode, Unit
 from registry.money import fen_text, to_fen
-from registry.problems import FieldError, Problem, invalid
+from service.kit.paging import paginate
+from service.kit.problems import FieldError, Problem, invalid
 
 YEAR = re.compile(r"^[0-9]{4}$")
 CENTER_CLAUSE = "computing_center_build"
@@ -139,7 +140,6 @@ async def list_support(
 ) -> tuple[list[dict[str, Any]], int]:
     """Records matching the filters, oldest first, with the total."""
     query = select(OtherSupportRecord, Unit.code).join(Unit, OtherSupportRecord.unit_id == Unit.id)
-    count = select(func.count()).select_from(OtherSupportRecord)
     conditions = []
     if clause is not None:
         conditions.append(OtherSupportRecord.clause == clause)
@@ -147,11 +147,8 @@ async def list_support(
         conditions.append(OtherSupportRecord.unit_id == unit_id)
     if subject is not None:
         conditions.append(OtherSupportRecord.subject == subject)
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    rows = await session.execute(query.order_by(OtherSupportRecord.id).limit(limit).offset(offset))
-    total = int(await session.scalar(count) or 0)
+    query = query.where(*conditions).order_by(OtherSupportRecord.id)
+    rows, total = await paginate(session, query, limit, offset)
     return [snapshot(row, code) for row, code in rows.tuples()], total
 
 

@@ -12,14 +12,25 @@ from incentives.install_keys import POLICIES
 from incentives.other_support import SupportIn, add_support, delete_support, list_support
 from incentives.parameters import Clause
 from incentives.policy import DEFAULT_POLICY
-from registry.api import actor_of, principal_of, unit_ids
+from registry.api import unit_ids
+from registry.audit import actor_of
 from registry.fields import MONEY_PATTERN, Code, Yuan
-from registry.problems import FieldError, Problem, invalid
-from registry.roles import require_official
-from registry.schemas import Page, PageQuery, Strict
-from registry.web import DB, operation, read_json, read_query, respond, validate, validate_many
+from service.kit.keys import DB
+from service.kit.paging import Page, PageQuery
+from service.kit.principal import principal_of
+from service.kit.problems import FieldError, Problem, invalid
+from service.kit.roles import require_official
+from service.kit.web import (
+    Strict,
+    operation,
+    path_id,
+    read_json,
+    read_query,
+    respond,
+    validate,
+    validate_many,
+)
 
-MAX_ID = 2**31 - 1
 Subject = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 ]
@@ -134,10 +145,7 @@ async def delete_one(request: web.Request) -> web.Response:
     """DELETE /api/v1/other-support/{id}."""
     principal = principal_of(request)
     require_official(principal, "delete support from other policies")
-    raw = request.match_info["id"]
-    support_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else 0
-    if not 1 <= support_id <= MAX_ID:
-        raise Problem(404, "Not found", f"no other-support record with id {raw}")
+    support_id = path_id(request, "other-support record")
     async with request.app[DB]() as session, session.begin():
         await delete_support(session, support_id, actor_of(request))
     return web.Response(status=204)

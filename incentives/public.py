@@ -18,8 +18,9 @@ from incentives.policy import Policy
 from incentives.statements.workflow import NOTICED, notice_running
 from registry.models import Unit, utcnow
 from registry.money import fen_text
-from registry.schemas import Page, PageQuery
-from registry.web import DB, operation, read_query, respond
+from service.kit.keys import DB
+from service.kit.paging import Page, PageQuery, paginate
+from service.kit.web import operation, read_query, respond
 
 SIGNED_MONEY = r"^-?[0-9]+\.[0-9]{2}$"
 
@@ -77,8 +78,6 @@ async def notice_lines(session: AsyncSession, limit: int, offset: int) -> tuple[
         .join(Unit, StatementLine.unit_id == Unit.id)
         .where(Statement.status.in_(noticed))
         .order_by(Statement.published_at.desc(), Statement.id.desc(), StatementLine.position)
-        .limit(limit)
-        .offset(offset)
     )
     count = (
         select(func.count())
@@ -86,8 +85,8 @@ async def notice_lines(session: AsyncSession, limit: int, offset: int) -> tuple[
         .join(Statement, StatementLine.statement_id == Statement.id)
         .where(Statement.status.in_(noticed))
     )
-    rows = [_Row(*r) for r in (await session.execute(query)).tuples()]
-    return rows, int(await session.scalar(count) or 0)
+    result, total = await paginate(session, query, limit, offset, count)
+    return [_Row(*r) for r in result.tuples()], total
 
 
 def notice_line(row: _Row, policies: Mapping[str, Policy], now: dt.datetime) -> NoticeLine:

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
 
 def setup(app: web.Application, database_url: str) -> None:
-    """Install the registry's database, authentication and routes in an app."""
+    """Install the registry's database and routes in an app."""
     from registry.install import install
 
     install(app, database_url)

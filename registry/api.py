@@ -2,51 +2,35 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import Result, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.audit import Actor, record, record_many
+from registry.audit import actor_of, record, record_many
 from registry.code_keys import code_key
 from registry.models import Unit
-from registry.problems import FieldError, Problem, conflict, forbidden, invalid, not_found
 from registry.resources import RESOURCES, Context, Resource
 from registry.review import declare, held_for_review, load_pending, withdraw_all
-from registry.roles import Principal, check_read, check_write, may_read_all
-from registry.schemas import Created, Page, Strict, map_fields, merge_maps, non_empty_list
-from registry.web import (
-    CLIENT_REQUEST_ID,
-    DB,
-    PRINCIPAL,
-    REQUEST_ID,
+from registry.schemas import Created, map_fields, merge_maps, non_empty_list
+from service.kit.paging import Page
+from service.kit.principal import Principal, principal_of
+from service.kit.problems import FieldError, Problem, conflict, forbidden, invalid, not_found
+from service.kit.roles import check_read, check_write, may_read_all
+from service.kit.transaction import flush
+from service.kit.view import Answer, ObjectView
+from service.kit.web import (
+    Operation,
+    Strict,
     check_list_length,
-    operation,
     read_json,
-    read_query,
-    respond,
     validate,
     validate_many_off_loop,
 )
-
-log = logging.getLogger("infra_incentives.registry")
-
-
-def principal_of(request: web.Request) -> Principal:
-    """The authenticated caller; the auth middleware guarantees one on /api/v1."""
-    if PRINCIPAL not in request:
-        raise Problem(401, "Unauthorized", "a valid bearer token is required")
-    return request[PRINCIPAL]
-
-
-def actor_of(request: web.Request) -> Actor:
-    """The audit actor of a request."""
-    return Actor.of(principal_of(request), request.get(REQUEST_ID), request.get(CLIENT_REQUEST_ID))
 
 
 async def unit_ids(session: AsyncSession, codes: set[str]) -> dict[str, int]:
@@ -191,26 +175,6 @@ async def get_row(session: AsyncSession, res: Resource, code: str) -> Any:
     return row
 
 
-async def _guarded(session: AsyncSession, step: Callable[[], Awaitable[None]]) -> None:
-    # A constraint violation here means a concurrent writer got there first: a conflict.
-    try:
-        await step()
-    except IntegrityError as exc:
-        await session.rollback()
-        log.info("constraint violation turned into 409: %s", exc.orig)
-        raise conflict("a concurrent change got there first; read it and try again") from None
-
-
-async def commit(session: AsyncSession) -> None:
-    """Commit, turning a constraint violation from a concurrent writer into 409."""
-    await _guarded(session, session.commit)
-
-
-async def flush(session: AsyncSession) -> None:
-    """Flush, turning a constraint violation from a concurrent writer into 409."""
-    await _guarded(session, session.flush)
-
-
 def _patch_description(res: Resource) -> str:
     text = "Maps (capacity, costs) merge: a key set to null is removed, keys not named are kept."
     if not res.reviewed:
@@ -224,51 +188,51 @@ def _patch_description(res: Resource) -> str:
     )
 
 
-def make_handlers(res: Resource) -> dict[str, Any]:
-    """The five handlers of one resource."""
+class ResourceView(ObjectView[Context, Any]):
+    """The five routes of one registry resource; the scope is the request's lookup context."""
 
-    @operation(
-        summary=f"List {res.tag}",
-        tag=res.tag,
-        query=res.query,
-        responses={200: Page[res.out]},  # type: ignore[name-defined]
-        problems=(400, 401, 403),
-    )
-    async def list_objects(request: web.Request) -> web.Response:
-        principal = principal_of(request)
-        query = read_query(request, res.query)
+    def __init__(self, res: Resource) -> None:
+        super().__init__(_operations(res))
+        self.res = res
+        self.query = res.query
+        self.patch_body = res.patch
+        self.out = res.out
+
+    async def scope(self, request: web.Request, session: AsyncSession) -> Context:
+        """The catalogue every render needs; pending declarations are added as rows are read."""
+        ctx = Context()
+        await ctx.load_catalogue(session)
+        return ctx
+
+    def listed(self, request: web.Request, scope: Context, query: Any) -> Select[Any]:
+        """The caller's visible objects matching the filters, by code."""
+        res, principal = self.res, principal_of(request)
         conditions = res.filters(query)
         if not may_read_all(principal, res.access):
             conditions.append(res.owner_column == principal.unit_id)
-        ctx = Context()
-        async with request.app[DB]() as session:
-            await ctx.load_catalogue(session)
-            total = await session.scalar(
-                select(func.count()).select_from(res.table).where(*conditions)
-            )
-            rows = await session.scalars(
-                select(res.table)
-                .options(*res.options)
-                .where(*conditions)
-                .order_by(res.code_column)
-                .limit(query.limit)
-                .offset(query.offset)
-            )
-            found: list[Any] = list(rows.unique())
-            await load_pending(session, res, ctx, [r.code for r in found])
-            items = [res.render(r, ctx) for r in found]
-        page = Page[res.out](items=items, total=total or 0, limit=query.limit, offset=query.offset)  # type: ignore[name-defined]
-        return respond(page)
+        return select(res.table).options(*res.options).where(*conditions).order_by(res.code_column)
 
-    @operation(
-        summary=f"Create one {res.label}, or a list all-or-nothing",
-        tag=res.tag,
-        body=res.create | non_empty_list(res.create),
-        responses={201: res.out | Created[res.out]},  # type: ignore[name-defined]
-        problems=(400, 401, 403, 409, 413, 415, 422),
-    )
-    async def create_objects(request: web.Request) -> web.Response:
+    async def render_page(
+        self, session: AsyncSession, scope: Context, rows: Result[Any]
+    ) -> list[Any]:
+        """The page's objects with their pending declarations."""
+        found: list[Any] = list(rows.scalars().unique())
+        await load_pending(session, self.res, scope, [r.code for r in found])
+        return [self.res.render(r, scope) for r in found]
+
+    async def lookup(self, request: web.Request, session: AsyncSession, scope: Context) -> Any:
+        """The object of the path's code, if the caller may see it."""
         principal = principal_of(request)
+        return await _visible_row(session, self.res, request.match_info["code"], principal)
+
+    async def render(self, session: AsyncSession, scope: Context, obj: Any) -> BaseModel:
+        """One object with its pending declaration."""
+        await load_pending(session, self.res, scope, [obj.code])
+        return self.res.render(obj, scope)
+
+    async def read_create(self, request: web.Request) -> tuple[list[Strict], bool]:
+        """One object or a list of them, every item checked, and whether it was a list."""
+        res, principal = self.res, principal_of(request)
         body = await read_json(request)
         many = isinstance(body, list)
         if many:
@@ -278,181 +242,177 @@ def make_handlers(res: Resource) -> dict[str, Any]:
             models: list[Strict] = await validate_many_off_loop(res.create, body)
         else:
             models = [validate(res.create, body)]
-        items = [res.item_of(m) for m in models]
         _own_unit_only(principal, res, [res.owner_code(m) for m in models], many)
-        ctx = Context()
-        async with request.app[DB]() as session:
-            await ctx.load_catalogue(session)
-            await check_references(session, res, items, ctx, many)
-            for model in models:
-                owner = res.owner_code(model)
-                check_write(
-                    principal,
-                    res.access,
-                    ctx.unit_ids.get(owner, -1),
-                    f"{res.label} of unit {owner!r}",
-                )
-            rows = [res.table(**res.columns(item, ctx)) for item in items]
-            held = held_for_review(principal, res)
-            for row in rows:
-                if held:
-                    # What a unit registers itself counts only once an official accepts it.
-                    row.verified = False  # type: ignore[attr-defined]
-            session.add_all(rows)
-            await flush(session)
-            fresh = await _get_rows(session, res, [r.code for r in rows])  # type: ignore[attr-defined]
-            if held:
-                actor = actor_of(request)
-                for row in fresh:
-                    stored = snapshot(res, row, ctx)
-                    await declare(session, res, row, row.unit.code, stored, stored, (), None, actor)
-                await load_pending(session, res, ctx, [r.code for r in fresh])
-            outs = [res.render(r, ctx) for r in fresh]
-            await record_many(
-                session,
-                actor_of(request),
-                "create",
-                res.object_type,
-                [(o.code, None, o.model_dump(mode="json")) for o in outs],  # type: ignore[attr-defined]
+        return models, many
+
+    async def perform_create(
+        self,
+        request: web.Request,
+        session: AsyncSession,
+        scope: Context,
+        given: tuple[list[Strict], bool],
+    ) -> BaseModel:
+        """Add every object or none; a unit's own wait for review; each audited."""
+        res, principal, ctx = self.res, principal_of(request), scope
+        models, many = given
+        items = [res.item_of(m) for m in models]
+        await check_references(session, res, items, ctx, many)
+        for model in models:
+            owner = res.owner_code(model)
+            check_write(
+                principal,
+                res.access,
+                ctx.unit_ids.get(owner, -1),
+                f"{res.label} of unit {owner!r}",
             )
-            await commit(session)
-        payload: BaseModel = Created[res.out](items=outs) if many else outs[0]  # type: ignore[name-defined]
-        return respond(payload, status=201)
-
-    @operation(
-        summary=f"Get one {res.label} by code",
-        tag=res.tag,
-        responses={200: res.out},
-        problems=(401, 403, 404),
-    )
-    async def get_object(request: web.Request) -> web.Response:
-        principal = principal_of(request)
-        code = request.match_info["code"]
-        ctx = Context()
-        async with request.app[DB]() as session:
-            await ctx.load_catalogue(session)
-            row = await _visible_row(session, res, code, principal)
-            await load_pending(session, res, ctx, [code])
-            return respond(res.render(row, ctx))
-
-    @operation(
-        summary=f"Change fields of one {res.label}",
-        tag=res.tag,
-        body=res.patch,
-        responses={200: res.out, 202: res.out} if res.reviewed else {200: res.out},
-        problems=(400, 401, 403, 404, 409, 413, 415, 422),
-        description=_patch_description(res),
-    )
-    async def patch_object(request: web.Request) -> web.Response:
-        principal = principal_of(request)
-        code = request.match_info["code"]
-        patch = validate(res.patch, await read_json(request))
-        named = patch.model_dump(mode="json", exclude_unset=True)
+        rows = [res.table(**res.columns(item, ctx)) for item in items]
         held = held_for_review(principal, res)
-        ctx = Context()
-        async with request.app[DB]() as session:
-            await ctx.load_catalogue(session)
-            row = await _visible_row(session, res, code, principal)
-            what = f"{res.label} {code!r}"
-            check_write(principal, res.access, getattr(row, res.owner_column.key), what)
-            await load_pending(session, res, ctx, [code])
-            before = snapshot(res, row, ctx)
-            pending = ctx.pending.get(code) if held else None
-            base = whole_of(res, before) | (pending.changes if pending else {})
-            # The object as it would be must still be valid as a whole (e.g. dates in order);
-            # maps merge into the stored ones.
-            whole = validate(res.create, merge_maps(base, named, map_fields(res.create)))
-            full = whole.model_dump()
-            changes = {k: full[k] for k in named}
-            if "unit" in changes:
-                _own_unit_only(principal, res, [changes["unit"]], many=False)
-            # Unchanged unique values are the row's own; only new ones can collide.
-            refs = {k: v for k, v in changes.items() if k not in res.unique or v != getattr(row, k)}
-            await check_references(session, res, [refs], ctx, many=False)
-            if "unit" in changes:
-                check_write(principal, res.access, ctx.unit_ids[changes["unit"]], what)
-            declared = [k for k in named if k in res.reviewed] if held else []
-            apply_changes(res, row, {k: v for k, v in changes.items() if k not in declared}, ctx)
-            entry = None
+        for row in rows:
             if held:
-                unit_code = row.unit.code
-                entry = await declare(
-                    session, res, row, unit_code, before, whole.model_dump(mode="json"),
-                    declared, pending, actor_of(request),
-                )  # fmt: skip
-            await flush(session)
-            session.expire(row)
-            row = await get_row(session, res, code)
-            ctx.pending.pop(code, None)
-            await load_pending(session, res, ctx, [code])
-            out = res.render(row, ctx)
-            await record(
-                session,
-                actor_of(request),
-                "update",
-                res.object_type,
-                code,
-                before,
-                out.model_dump(mode="json"),
-            )
-            await commit(session)
+                # What a unit registers itself counts only once an official accepts it.
+                row.verified = False  # type: ignore[attr-defined]
+        session.add_all(rows)
+        await flush(session)
+        fresh = await _get_rows(session, res, [r.code for r in rows])  # type: ignore[attr-defined]
+        if held:
+            actor = actor_of(request)
+            for row in fresh:
+                stored = snapshot(res, row, ctx)
+                await declare(session, res, row, row.unit.code, stored, stored, (), None, actor)
+            await load_pending(session, res, ctx, [r.code for r in fresh])
+        outs = [res.render(r, ctx) for r in fresh]
+        await record_many(
+            session,
+            actor_of(request),
+            "create",
+            res.object_type,
+            [(o.code, None, o.model_dump(mode="json")) for o in outs],  # type: ignore[attr-defined]
+        )
+        return Created[res.out](items=outs) if many else outs[0]  # type: ignore[name-defined]
+
+    async def perform_update(
+        self, request: web.Request, session: AsyncSession, scope: Context, obj: Any, given: Any
+    ) -> Answer:
+        """Apply the change, or declare the reviewed fields of a unit's own (202); audited."""
+        res, principal, ctx, row = self.res, principal_of(request), scope, obj
+        code = request.match_info["code"]
+        named = given.model_dump(mode="json", exclude_unset=True)
+        held = held_for_review(principal, res)
+        what = f"{res.label} {code!r}"
+        check_write(principal, res.access, getattr(row, res.owner_column.key), what)
+        await load_pending(session, res, ctx, [code])
+        before = snapshot(res, row, ctx)
+        pending = ctx.pending.get(code) if held else None
+        base = whole_of(res, before) | (pending.changes if pending else {})
+        # The object as it would be must still be valid as a whole (e.g. dates in order);
+        # maps merge into the stored ones.
+        whole = validate(res.create, merge_maps(base, named, map_fields(res.create)))
+        full = whole.model_dump()
+        changes = {k: full[k] for k in named}
+        if "unit" in changes:
+            _own_unit_only(principal, res, [changes["unit"]], many=False)
+        # Unchanged unique values are the row's own; only new ones can collide.
+        refs = {k: v for k, v in changes.items() if k not in res.unique or v != getattr(row, k)}
+        await check_references(session, res, [refs], ctx, many=False)
+        if "unit" in changes:
+            check_write(principal, res.access, ctx.unit_ids[changes["unit"]], what)
+        declared = [k for k in named if k in res.reviewed] if held else []
+        apply_changes(res, row, {k: v for k, v in changes.items() if k not in declared}, ctx)
+        entry = None
+        if held:
+            unit_code = row.unit.code
+            entry = await declare(
+                session, res, row, unit_code, before, whole.model_dump(mode="json"),
+                declared, pending, actor_of(request),
+            )  # fmt: skip
+        await flush(session)
+        session.expire(row)
+        row = await get_row(session, res, code)
+        ctx.pending.pop(code, None)
+        await load_pending(session, res, ctx, [code])
+        out = res.render(row, ctx)
+        await record(
+            session,
+            actor_of(request),
+            "update",
+            res.object_type,
+            code,
+            before,
+            out.model_dump(mode="json"),
+        )
         # 202: what was declared waits for an official; the answer's `pending` shows it.
         waits = entry is not None and any(k in entry.changes for k in declared)
-        return respond(out, status=202 if waits else 200)
+        return Answer(out, 202 if waits else 200)
 
-    @operation(
-        summary=f"Delete one {res.label}; refused while other records depend on it",
-        tag=res.tag,
-        responses={204: None},
-        problems=(401, 403, 404, 409),
-    )
-    async def delete_object(request: web.Request) -> web.Response:
-        principal = principal_of(request)
+    async def perform_destroy(
+        self, request: web.Request, session: AsyncSession, scope: Context, obj: Any
+    ) -> None:
+        """Delete, refused (409) while other records depend on it; audited."""
+        res, principal, ctx, row = self.res, principal_of(request), scope, obj
         code = request.match_info["code"]
-        ctx = Context()
-        async with request.app[DB]() as session:
-            await ctx.load_catalogue(session)
-            row = await _visible_row(session, res, code, principal)
-            check_write(
-                principal, res.access, getattr(row, res.owner_column.key), f"{res.label} {code!r}"
+        check_write(
+            principal, res.access, getattr(row, res.owner_column.key), f"{res.label} {code!r}"
+        )
+        for table, column, label in res.dependents:
+            count = await session.scalar(
+                select(func.count()).select_from(table).where(getattr(table, column) == row.id)
             )
-            for table, column, label in res.dependents:
-                count = await session.scalar(
-                    select(func.count()).select_from(table).where(getattr(table, column) == row.id)
-                )
-                if count:
-                    raise conflict(
-                        f"{res.label} {code!r} still has {count} {label}; remove them first"
-                    )
-            await load_pending(session, res, ctx, [code])
-            before = snapshot(res, row, ctx)
-            await withdraw_all(session, res, code, actor_of(request))
-            await session.delete(row)
-            try:
-                await session.flush()
-            except IntegrityError:
-                await session.rollback()
-                raise conflict(f"other records still depend on {res.label} {code!r}") from None
-            await record(session, actor_of(request), "delete", res.object_type, code, before, None)
-            await commit(session)
-        return web.Response(status=204)
+            if count:
+                raise conflict(f"{res.label} {code!r} still has {count} {label}; remove them first")
+        await load_pending(session, res, ctx, [code])
+        before = snapshot(res, row, ctx)
+        await withdraw_all(session, res, code, actor_of(request))
+        await session.delete(row)
+        try:
+            await session.flush()
+        except IntegrityError:
+            await session.rollback()
+            raise conflict(f"other records still depend on {res.label} {code!r}") from None
+        await record(session, actor_of(request), "delete", res.object_type, code, before, None)
 
+
+def _operations(res: Resource) -> dict[str, Operation]:
+    """What the OpenAPI document says of the five routes of one resource."""
     return {
-        "list": list_objects,
-        "create": create_objects,
-        "get": get_object,
-        "patch": patch_object,
-        "delete": delete_object,
+        "list": Operation(
+            summary=f"List {res.tag}",
+            tag=res.tag,
+            query=res.query,
+            responses={200: Page[res.out]},  # type: ignore[name-defined]
+            problems=(400, 401, 403),
+        ),
+        "create": Operation(
+            summary=f"Create one {res.label}, or a list all-or-nothing",
+            tag=res.tag,
+            body=res.create | non_empty_list(res.create),
+            responses={201: res.out | Created[res.out]},  # type: ignore[name-defined]
+            problems=(400, 401, 403, 409, 413, 415, 422),
+        ),
+        "retrieve": Operation(
+            summary=f"Get one {res.label} by code",
+            tag=res.tag,
+            responses={200: res.out},
+            problems=(401, 403, 404),
+        ),
+        "update": Operation(
+            summary=f"Change fields of one {res.label}",
+            tag=res.tag,
+            body=res.patch,
+            responses={200: res.out, 202: res.out} if res.reviewed else {200: res.out},
+            problems=(400, 401, 403, 404, 409, 413, 415, 422),
+            description=_patch_description(res),
+        ),
+        "destroy": Operation(
+            summary=f"Delete one {res.label}; refused while other records depend on it",
+            tag=res.tag,
+            responses={204: None},
+            problems=(401, 403, 404, 409),
+        ),
     }
 
 
 def add_routes(app: web.Application) -> None:
     """Add the five routes of every registry resource under /api/v1."""
     for res in RESOURCES:
-        h = make_handlers(res)
         base = f"/api/v1/{res.path}"
-        app.router.add_get(base, h["list"], allow_head=False)
-        app.router.add_post(base, h["create"])
-        app.router.add_get(base + "/{code}", h["get"], allow_head=False)
-        app.router.add_patch(base + "/{code}", h["patch"])
-        app.router.add_delete(base + "/{code}", h["delete"])
+        ResourceView(res).add_routes(app, base, base + "/{code}")

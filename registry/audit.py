@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from aiohttp import web
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.models import AuditEntry, utcnow
-from registry.roles import Principal
+from service.kit.keys import CLIENT_REQUEST_ID, REQUEST_ID
+from service.kit.principal import Principal, principal_of
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,8 @@ async def record_many(
         for code, before, after in changes
     ]
     await session.execute(insert(cast(Table, AuditEntry.__table__)), rows)
+
+
+def actor_of(request: web.Request) -> Actor:
+    """The audit actor of a request."""
+    return Actor.of(principal_of(request), request.get(REQUEST_ID), request.get(CLIENT_REQUEST_ID))

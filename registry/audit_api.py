@@ -7,14 +7,15 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from registry.api import principal_of
 from registry.fields import Code, Instant
 from registry.models import AuditEntry
-from registry.roles import require_official
-from registry.schemas import Page, PageQuery
-from registry.web import DB, operation, read_query, respond
+from service.kit.keys import DB
+from service.kit.paging import Page, PageQuery, paginate
+from service.kit.principal import principal_of
+from service.kit.roles import require_official
+from service.kit.web import operation, read_query, respond
 
 
 class AuditQuery(PageQuery):
@@ -68,17 +69,14 @@ async def list_audit(request: web.Request) -> web.Response:
     if q.until is not None:
         conditions.append(AuditEntry.at < q.until)
     async with request.app[DB]() as session:
-        total = await session.scalar(
-            select(func.count()).select_from(AuditEntry).where(*conditions)
+        rows, total = await paginate(
+            session,
+            select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc()),
+            q.limit,
+            q.offset,
         )
-        rows = await session.scalars(
-            select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc())
-            .limit(q.limit).offset(q.offset)
-        )  # fmt: skip
-        items = [AuditEntryOut.model_validate(r, from_attributes=True) for r in rows]
-    return respond(
-        Page[AuditEntryOut](items=items, total=total or 0, limit=q.limit, offset=q.offset)
-    )
+        items = [AuditEntryOut.model_validate(r, from_attributes=True) for r in rows.scalars()]
+    return respond(Page[AuditEntryOut](items=items, total=total, limit=q.limit, offset=q.offset))
 
 
 def add_routes(app: web.Application) -> None:

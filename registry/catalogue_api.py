@@ -8,9 +8,10 @@ from aiohttp import web
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from registry.api import principal_of
 from registry.models import AcceleratorModel
-from registry.web import DB, operation, respond
+from service.kit.keys import DB
+from service.kit.principal import principal_of
+from service.kit.web import operation, respond
 
 
 class AcceleratorModelOut(BaseModel):

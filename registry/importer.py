@@ -20,7 +20,6 @@ from tqdm import tqdm
 from registry.api import check_references
 from registry.audit import Actor, record_many
 from registry.exact_yaml import load_file
-from registry.problems import FieldError, Problem, invalid
 from registry.resources import (
     COMPUTING_CENTERS,
     FIVE_G_SITES,
@@ -30,8 +29,8 @@ from registry.resources import (
     Context,
     Resource,
 )
-from registry.schemas import Strict
-from registry.web import pydantic_errors
+from service.kit.problems import FieldError, Problem, invalid
+from service.kit.web import Strict, pydantic_errors
 
 # Scenario sections in the order their references need; others (invoices, expect…) are skipped.
 SECTIONS: tuple[tuple[str, Resource], ...] = (

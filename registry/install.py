@@ -1,4 +1,4 @@
-"""Install the registry in an app: its database, its routes and its authentication."""
+"""Install the registry in an app: its database and its routes."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from registry import api, audit_api, catalogue_api, keys_api, review_api, site_import
-from registry.auth import auth_middleware
 from registry.db import create_engine, session_factory
-from registry.web import DATABASE_URL, DB
+from service.kit.keys import DB
+
+# The registry's database, as configured (the engine itself is behind DB).
+DATABASE_URL = web.AppKey("database_url", str)
 
 
 def install(app: web.Application, database_url: str) -> None:
-    """Add the engine's lifecycle, the auth middleware and the registry routes."""
+    """Add the engine's lifecycle and the registry routes."""
     app[DATABASE_URL] = database_url
 
     async def database(app: web.Application) -> AsyncIterator[None]:
@@ -23,7 +25,6 @@ def install(app: web.Application, database_url: str) -> None:
         await engine.dispose()
 
     app.cleanup_ctx.append(database)
-    app.middlewares.append(auth_middleware)
     api.add_routes(app)
     audit_api.add_routes(app)
     catalogue_api.add_routes(app)

@@ -6,13 +6,14 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit import Actor, record
 from registry.models import ApiKey, Unit, utcnow
-from registry.problems import FieldError, invalid, not_found
-from registry.roles import Principal, Role
+from service.kit.paging import paginate
+from service.kit.principal import Principal, Role
+from service.kit.problems import FieldError, invalid, not_found
 
 PREFIX = "ii"
 
@@ -81,36 +82,29 @@ def _key_filters(unit_code: str | None, active: bool | None) -> list[ColumnEleme
     return conditions
 
 
-async def list_keys(
-    session: AsyncSession,
-    unit_code: str | None = None,
-    active: bool | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[dict[str, object]]:
-    """Keys, newest first, without secrets; optionally of one unit, active or revoked, a page."""
-    rows = await session.execute(
+def _keys(unit_code: str | None, active: bool | None) -> Select[tuple[ApiKey, Unit]]:
+    return (
         select(ApiKey, Unit)
         .join(Unit, ApiKey.unit_id == Unit.id)
         .where(*_key_filters(unit_code, active))
         .order_by(ApiKey.id.desc())
-        .limit(limit)
-        .offset(offset)
     )
+
+
+async def list_keys(
+    session: AsyncSession, unit_code: str | None = None, active: bool | None = None
+) -> list[dict[str, object]]:
+    """Keys, newest first, without secrets; optionally of one unit, active or revoked."""
+    rows = await session.execute(_keys(unit_code, active))
     return [key_snapshot(k, u) for k, u in rows.tuples()]
 
 
-async def count_keys(
-    session: AsyncSession, unit_code: str | None = None, active: bool | None = None
-) -> int:
-    """How many keys match the filters of `list_keys`."""
-    total = await session.scalar(
-        select(func.count())
-        .select_from(ApiKey)
-        .join(Unit, ApiKey.unit_id == Unit.id)
-        .where(*_key_filters(unit_code, active))
-    )
-    return total or 0
+async def keys_page(
+    session: AsyncSession, unit_code: str | None, active: bool | None, limit: int, offset: int
+) -> tuple[list[dict[str, object]], int]:
+    """One page of `list_keys`, and how many keys match in all."""
+    rows, total = await paginate(session, _keys(unit_code, active), limit, offset)
+    return [key_snapshot(k, u) for k, u in rows.tuples()], total
 
 
 async def revoke_key(session: AsyncSession, key_id: str, actor: Actor) -> dict[str, object]:

@@ -7,12 +7,14 @@ import datetime as dt
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from registry.api import actor_of, principal_of
+from registry.audit import actor_of
 from registry.fields import Code, Name
-from registry.keys import count_keys, create_key, list_keys, revoke_key
-from registry.roles import Role, require_admin
-from registry.schemas import Page, PageQuery, Strict
-from registry.web import DB, operation, read_json, read_query, respond, validate
+from registry.keys import create_key, keys_page, revoke_key
+from service.kit.keys import DB
+from service.kit.paging import Page, PageQuery
+from service.kit.principal import Role, principal_of
+from service.kit.roles import require_admin
+from service.kit.web import Strict, operation, read_json, read_query, respond, validate
 
 
 class KeyIn(Strict):
@@ -86,8 +88,7 @@ async def list_all(request: web.Request) -> web.Response:
     require_admin(principal_of(request), "list API keys")
     q = read_query(request, KeyQuery)
     async with request.app[DB]() as session:
-        total = await count_keys(session, q.unit, q.active)
-        rows = await list_keys(session, q.unit, q.active, q.limit, q.offset)
+        rows, total = await keys_page(session, q.unit, q.active, q.limit, q.offset)
     items = [KeyOut.model_validate(r) for r in rows]
     return respond(Page[KeyOut](items=items, total=total, limit=q.limit, offset=q.offset))
 

@@ -26,7 +26,6 @@ from registry.models import (
     Unit,
 )
 from registry.money import from_fen, to_fen
-from registry.roles import Access, Role
 from registry.schemas import (
     AcceleratorLine,
     ComputingCenterIn,
@@ -41,13 +40,15 @@ from registry.schemas import (
     KeyProviderIn,
     KeyProviderOut,
     KeyProviderPatch,
-    PageQuery,
     PendingOut,
-    Strict,
     UnitIn,
     UnitOut,
     UnitPatch,
 )
+from service.kit.paging import PageQuery
+from service.kit.principal import Role
+from service.kit.roles import Access
+from service.kit.web import Strict
 
 PEAK_COLUMNS = {
     Precision.FP16: "fp16_tflops",

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit import Actor, record
 from registry.models import PendingChange, utcnow
-from registry.problems import conflict
 from registry.resources import RESOURCES, Context, Resource
-from registry.roles import Principal
+from service.kit.principal import Principal
+from service.kit.problems import conflict
 
 OBJECT_TYPE = "pending_change"
 

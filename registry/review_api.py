@@ -9,23 +9,13 @@ from typing import Annotated, Any
 
 from aiohttp import web
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.api import (
-    actor_of,
-    apply_changes,
-    commit,
-    flush,
-    get_row,
-    principal_of,
-    snapshot,
-    whole_of,
-)
-from registry.audit import Actor, record
+from registry.api import apply_changes, get_row, snapshot, whole_of
+from registry.audit import Actor, actor_of, record
 from registry.fields import Code
 from registry.models import PendingChange
-from registry.problems import Problem, conflict, not_found
 from registry.resources import Context
 from registry.review import (
     REVIEWED,
@@ -39,9 +29,13 @@ from registry.review import (
     load_pending,
     stale_fields,
 )
-from registry.roles import Principal, require_official
-from registry.schemas import Page, PageQuery, Strict
-from registry.web import DB, operation, read_json, read_query, respond, validate
+from service.kit.keys import DB
+from service.kit.paging import Page, PageQuery, paginate
+from service.kit.principal import Principal, principal_of
+from service.kit.problems import Problem, conflict, not_found
+from service.kit.roles import require_official
+from service.kit.transaction import commit, flush
+from service.kit.web import Strict, operation, read_json, read_query, respond, validate
 
 _ID = re.compile(r"^[0-9]{1,18}$")
 
@@ -231,15 +225,14 @@ async def list_reviews(request: web.Request) -> web.Response:
     if not principal.is_official:
         conditions.append(PendingChange.unit_code == principal.unit_code)
     async with request.app[DB]() as session:
-        total = await session.scalar(
-            select(func.count()).select_from(PendingChange).where(*conditions)
+        rows, total = await paginate(
+            session,
+            select(PendingChange).where(*conditions).order_by(PendingChange.id.desc()),
+            q.limit,
+            q.offset,
         )
-        rows = await session.scalars(
-            select(PendingChange).where(*conditions).order_by(PendingChange.id.desc())
-            .limit(q.limit).offset(q.offset)
-        )  # fmt: skip
-        items = await render_reviews(session, list(rows))
-    return respond(Page[ReviewOut](items=items, total=total or 0, limit=q.limit, offset=q.offset))
+        items = await render_reviews(session, list(rows.scalars()))
+    return respond(Page[ReviewOut](items=items, total=total, limit=q.limit, offset=q.offset))
 
 
 @operation(

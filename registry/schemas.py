@@ -9,7 +9,6 @@ from typing import Annotated, Any, Generic, Literal, Self, TypeVar, get_args, ge
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     create_model,
     field_validator,
@@ -34,14 +33,9 @@ from registry.fields import (
     UnitKind,
     Yuan,
 )
+from service.kit.web import Strict
 
 T = TypeVar("T")
-
-
-class Strict(BaseModel):
-    """Unknown fields are errors, never silently dropped."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class UnitIn(Strict):
@@ -244,26 +238,10 @@ class KeyProviderOut(BaseModel):
     listed_until: Day | None
 
 
-class Page(BaseModel, Generic[T]):
-    """One page of a list, with the total that matches the filters."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
-
-
 class Created(BaseModel, Generic[T]):
     """What a list POST returns: every created object, in the order given."""
 
     items: list[T]
-
-
-class PageQuery(Strict):
-    """Paging parameters every list takes."""
-
-    limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 def map_fields(model: type[BaseModel]) -> frozenset[str]:

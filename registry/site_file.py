@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 from registry.importer import SiteTable, decode_text, read_site_table, site_table
-from registry.problems import FieldError, Problem, invalid
+from service.kit.problems import FieldError, Problem, invalid
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_ROWS = 100_000

@@ -13,17 +13,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from registry.api import actor_of, principal_of, unit_ids
-from registry.audit import Actor, record_many
+from registry.api import unit_ids
+from registry.audit import Actor, actor_of, record_many
 from registry.code_keys import code_key
 from registry.importer import SiteTable
 from registry.models import FiveGSite
-from registry.problems import FieldError, Problem, bad_request, conflict, invalid, too_large
 from registry.resources import FIVE_G_SITES, Context
-from registry.roles import Role, require_role
 from registry.schemas import FiveGSiteIn
 from registry.site_file import MAX_BYTES, SiteFormat, format_of, read_site_file
-from registry.web import DB, operation, pydantic_errors, respond
+from service.kit.keys import DB
+from service.kit.principal import Role, principal_of
+from service.kit.problems import FieldError, Problem, bad_request, conflict, invalid, too_large
+from service.kit.roles import require_role
+from service.kit.web import operation, pydantic_errors, respond
 
 OPERATORS = frozenset({Role.OPERATOR})
 REQUIRED = ("code", "division", "latitude", "longitude", "status")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from registry.audit import Actor, record
 from registry.keys import authenticate
 from registry.models import ApiKey, Unit, WebSession, utcnow
-from registry.roles import Principal, Role
+from service.kit.principal import Principal, Role
 
 LIFETIME = dt.timedelta(hours=8)  # one working day; signing in again is cheap
 

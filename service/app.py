@@ -19,8 +19,10 @@ import registry
 from collectors.scraping.attestation import AttestationThresholds
 from incentives.policy import DEFAULT_POLICY, load_policy
 from registry.fields import CenterKind, Precision
-from registry.web import SCHEDULER
+from registry.keys import authenticate
 from service import health, metrics, workbench
+from service.kit.auth import setup_auth
+from service.kit.keys import SCHEDULER
 from service.middlewares import error_middleware, request_id_middleware
 from service.openapi import build_openapi
 from service.settings import Settings
@@ -45,6 +47,7 @@ def create_app(settings: Settings) -> web.Application:
         middlewares=[request_id_middleware, metrics.http_metrics_middleware, error_middleware],
     )
     app[SETTINGS] = settings
+    setup_auth(app, authenticate)  # after the error middleware, which renders its 401s
     metrics.setup(app)
     app[SCHEDULER] = AsyncIOScheduler(timezone=settings.timezone)
     registry.setup(app, settings.database_url)

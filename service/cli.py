@@ -16,10 +16,10 @@ from registry.db import create_engine, session_factory
 from registry.importer import import_sections, iter_errors, sections_of_file
 from registry.keys import create_key, list_keys, revoke_key
 from registry.migrate import downgrade, upgrade
-from registry.problems import Problem
-from registry.roles import Role
 from registry.site_import import describe, import_site_file
 from service.demo import MIGRATING_PACKAGES
+from service.kit.principal import Role
+from service.kit.problems import Problem
 from service.messages.cli import pop_lang, speaking
 from service.serving import serve
 from service.settings import Settings, SettingsError, load_settings

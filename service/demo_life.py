@@ -36,8 +36,8 @@ from incentives.statements.run import run_statements
 from incentives.statements.workflow import Action, WorkflowRules
 from registry.audit import Actor
 from registry.models import AcceleratorModel, ComputingCenter, Unit
-from registry.roles import Principal
 from service.app import attestation_thresholds
+from service.kit.principal import Principal
 
 ZONE = "Asia/Shanghai"
 ACTOR = Actor.cli("demo")
@@ -96,6 +96,7 @@ async def load_invoices(sessions: async_sessionmaker[AsyncSession], today: dt.da
         meta = UploadMeta(ACTOR, "cli", "demo-invoices.json", _sha256(body))
         report = await store_invoices(session, read_json_items(json.loads(body)), Buyers(),
                                       meta, today)  # fmt: skip
+        await session.commit()
     return report.stored
 
 
@@ -123,6 +124,7 @@ async def load_sales_reports(
                  "seller": "KP-HRB", "issued_on": "2025-12-28"}  # fmt: skip
         items[len(items)] = _report(ghost, Decimal("12000.00"), credit)
         result = await store_sales_reports(session, official, ACTOR, items, [])
+        await session.commit()
     return result.stored
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import text
 
-from registry.web import DB
+from service.kit.keys import DB
 
 
 async def healthz(request: web.Request) -> web.Response:

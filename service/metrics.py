@@ -19,7 +19,7 @@ from collectors.scraping.models import CapacityAttestation
 from incentives.install_keys import RUN_OBSERVER
 from incentives.models import Objection, Statement
 from registry.models import ComputingCenter, FiveGSite, IdentifierNode, PendingChange, Unit
-from registry.web import DB, METRICS, Handler
+from service.kit.keys import DB, METRICS, Handler
 from service.middlewares import CLIENT_CLOSED, client_gone
 
 

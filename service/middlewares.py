@@ -11,8 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
-from registry.problems import FieldError, Problem, too_large
-from registry.web import CLIENT_REQUEST_ID, REQUEST_ID, Handler
+from service.kit.keys import CLIENT_REQUEST_ID, REQUEST_ID, Handler
+from service.kit.problems import FieldError, Problem, too_large
 from service.messages import Language, from_accept_language, localize
 
 log = logging.getLogger("infra_incentives.http")

@@ -9,7 +9,7 @@ from aiohttp import web
 from pydantic import TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
-from registry.web import PROBLEM_STATUSES, Operation
+from service.kit.web import PROBLEM_STATUSES, Operation
 
 REF = "#/components/schemas/{model}"
 _PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")

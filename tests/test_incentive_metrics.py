@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.exc import SQLAlchemyError
 
 from incentives.statements.schedule import monthly_statements
-from registry.web import METRICS
 from service.app import create_app
+from service.kit.keys import METRICS
 from service.settings import Settings
 from tests.conftest import bearer, load_registry, make_token
 from tests.helpers import CREDIT, center, unit

@@ -37,12 +37,15 @@ from collectors.invoices.store import UploadMeta, store_invoices
 from collectors.invoices.tables import capped, out_of_memory
 from collectors.invoices.upload import XLSX, Received, receive
 from collectors.invoices.validation import Buyers
-from registry.api import actor_of, principal_of, unit_ids
+from registry.api import unit_ids
+from registry.audit import actor_of
 from registry.models import Unit
 from registry.money import from_fen
-from registry.problems import FieldError, Problem, forbidden, not_found
-from registry.roles import Principal, Role, require_official, require_role
-from registry.web import DB, operation, read_query, respond
+from service.kit.keys import DB
+from service.kit.principal import Principal, Role, principal_of
+from service.kit.problems import FieldError, Problem, forbidden, not_found
+from service.kit.roles import require_official, require_role
+from service.kit.web import operation, read_query, respond
 
 log = logging.getLogger("infra_incentives.invoices")
 BUYERS = frozenset({Role.BUYER})
@@ -158,6 +161,8 @@ async def upload_invoices(
                 session, rows, buyers, meta, config.today(), dry_run=dry_run,
                 write_lock=app[WRITES],
             )  # fmt: skip
+            # After the queue's lock: the next queued upload's first insert waits only for this.
+            await session.commit()
     except MemoryError:
         raise out_of_memory() from None
     except OperationalError as exc:
@@ -304,6 +309,7 @@ async def post_sales_reports(request: web.Request) -> web.Response:
             result = await store_sales_reports(
                 session, principal, actor_of(request), batch.items, batch.errors
             )
+            await session.commit()
     except Problem as problem:
         raise capped(batch.located(problem)) from None
     except OperationalError as exc:

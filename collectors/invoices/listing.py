@@ -15,6 +15,7 @@ from collectors.invoices.provider_listings import Listings
 from collectors.invoices.schemas import InvoiceOut
 from registry.models import KeyProviderListing, Unit
 from registry.money import from_fen
+from service.kit.paging import paginate
 
 Buyer = aliased(Unit, name="buyer")
 Seller = aliased(Unit, name="seller")
@@ -87,8 +88,9 @@ async def list_invoices(
     if buyer_id is not None:
         conditions.append(Invoice.buyer_unit_id == buyer_id)
     if status is None:
-        total = await session.scalar(select(func.count()).select_from(Invoice).where(*conditions))
-        page = (await session.execute(_page_query(conditions).limit(limit).offset(offset))).all()
+        counted = select(func.count()).select_from(Invoice).where(*conditions)
+        result, total = await paginate(session, _page_query(conditions), limit, offset, counted)
+        page = list(result.all())
         statuses = await judge.statuses(session, [r[0].id for r in page])
     else:
         rows = (await session.execute(_page_query(conditions))).all()

@@ -18,8 +18,8 @@ import pandas as pd
 from collectors.invoices import platform, tables
 from collectors.invoices.platform import Notice
 from collectors.invoices.tables import CHUNK_ROWS, MAX_ECHO_CHARS, Table, echo
-from registry.problems import FieldError, invalid
-from registry.web import loads
+from service.kit.problems import FieldError, invalid
+from service.kit.web import loads
 
 COLUMNS = (
     "number", "code", "buyer", "seller", "issued_on", "amount", "kind", "reverses",

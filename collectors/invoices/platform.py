@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from collectors.invoices.tables import MAX_ECHO_CHARS, Table, echo
-from registry.problems import FieldError
+from service.kit.problems import FieldError
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")  # 开票日期 with a time of day is China time
 

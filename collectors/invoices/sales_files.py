@@ -18,8 +18,8 @@ from collectors.invoices import tables
 from collectors.invoices.parsing import Format
 from collectors.invoices.platform import day_text
 from collectors.invoices.schemas import SalesReportIn
-from registry.problems import FieldError, Problem, invalid
-from registry.web import check_list_length, loads, pydantic_errors
+from service.kit.problems import FieldError, Problem, invalid
+from service.kit.web import check_list_length, loads, pydantic_errors
 
 # A JSON batch is validated object by object, each far heavier than a file's row: a smaller
 # limit keeps one request's memory and time bounded; more reports go in several batches.

@@ -16,8 +16,8 @@ from collectors.invoices.store import LOOKUP_BATCH
 from registry.audit import Actor, record_many
 from registry.models import Unit
 from registry.money import fen_text, to_fen
-from registry.problems import FieldError, conflict, invalid
-from registry.roles import Principal
+from service.kit.principal import Principal
+from service.kit.problems import FieldError, conflict, invalid
 
 COMPARED = ("buyer_credit_code", "issued_on", "amount_fen", "accelerator_hours", "code")
 FIELD = {"buyer_credit_code": "buyer", "amount_fen": "amount"}
@@ -108,7 +108,7 @@ async def store_sales_reports(
     """Check every report against the batch and what is stored; store the new ones, or none.
 
     `items` are the reports that passed their field checks, by index in the batch; `errors`
-    are the others' errors, reported together with everything found here.
+    are the others' errors, reported together with everything found here. The caller commits.
     """
     sellers, found = await _sellers(session, principal, items)
     errors = errors + found + _shape_errors(items)
@@ -144,7 +144,6 @@ async def store_sales_reports(
                 (str(r["number"]), None, _audit_view(r)) for r in fresh
             ]
             await record_many(session, actor, "report", "sales_report", changes)
-            await session.commit()
         except IntegrityError:
             await session.rollback()
             raise conflict(

@@ -26,7 +26,8 @@ from collectors.invoices.numbers import (
 )
 from registry.digits import ascii_only
 from registry.fields import Code, CreditCode, Day, Yuan
-from registry.schemas import PageQuery, Strict
+from service.kit.paging import PageQuery
+from service.kit.web import Strict
 
 
 def _positive(amount: Decimal) -> Decimal:

@@ -31,7 +31,7 @@ from collectors.invoices.validation import Buyers, CheckContext, Checked, check_
 from registry.audit import Actor, record
 from registry.models import Unit
 from registry.money import fen_text
-from registry.problems import FieldError, Problem, conflict, invalid
+from service.kit.problems import FieldError, Problem, conflict, invalid
 
 LOOKUP_BATCH = 5000  # numbers per IN (...) list: far below SQLite's and PostgreSQL's limits
 MAX_ERRORS = 1000  # errors listed in one answer; the detail gives the full count
@@ -402,7 +402,7 @@ async def store_invoices(
     progress: Callable[[int], object] | None = None,
     write_lock: asyncio.Lock | None = None,
 ) -> UploadReport:
-    """Check and store every row of an upload, or nothing; commit unless it is a dry run.
+    """Check and store every row of an upload, or nothing; the caller commits.
 
     The file is checked whole before the first write; `write_lock` (used on SQLite) queues
     the write transactions of concurrent uploads so none waits on the database's lock.
@@ -512,7 +512,7 @@ async def _write(
     dialect: str,
     report: UploadReport,
 ) -> None:
-    """The upload's one write transaction: upload row, invoices, first claims, audit, commit."""
+    """The upload's one write transaction: upload row, invoices, first claims, audit."""
     upload_id = await _begin(session, meta)
     upload = _Upload(session, rows, upload_id, report)
     upload.credit_codes = credit_codes
@@ -581,4 +581,4 @@ async def _finish(
     await record(
         session, meta.actor, "upload", "invoice_upload", str(upload.upload_id), None, after
     )
-    await session.commit()
+    await session.flush()

@@ -23,7 +23,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 
-from registry.problems import FieldError, Problem, invalid
+from service.kit.problems import FieldError, Problem, invalid
 
 MAX_COLUMNS = 200  # a finance export has about 30
 MAX_LINE_BYTES = 256 * 1024  # one physical line of a CSV file

@@ -19,7 +19,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from collectors.invoices.parsing import MEDIA_TYPES, Format, format_of_name
 from collectors.spool import spool_dir, spool_prefix
-from registry.problems import Problem, bad_request, too_large
+from service.kit.problems import Problem, bad_request, too_large
 
 BLOCK = 1 << 16
 GRACE_SECONDS = 30.0  # an upload may take this long whatever its size

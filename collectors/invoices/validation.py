@@ -25,7 +25,7 @@ from collectors.invoices.parsing import Rows
 from collectors.invoices.tables import LOST_DIGITS, echo
 from registry.credit_code import credit_code_error
 from registry.digits import folded, non_ascii_problem
-from registry.problems import FieldError
+from service.kit.problems import FieldError
 
 KINDS = {
     "": "blue",

@@ -11,13 +11,14 @@ from collectors.scraping.attestation import latest_attestation
 from collectors.scraping.models import CapacityAttestation
 from collectors.scraping.schemas import AttestationOut, AttestationQuery, decimal_map
 from collectors.scraping.targets_api import TARGET_ACCESS, center_by_code
-from registry.api import principal_of
 from registry.fields import CenterKind, Precision
 from registry.models import ComputingCenter
-from registry.problems import Problem, not_found
-from registry.roles import check_read, require_official
-from registry.schemas import Page
-from registry.web import DB, operation, read_query, respond
+from service.kit.keys import DB
+from service.kit.paging import Page, paginate
+from service.kit.principal import principal_of
+from service.kit.problems import Problem, not_found
+from service.kit.roles import check_read, require_official
+from service.kit.web import operation, read_query, respond
 
 TAG = "capacity attestation"
 
@@ -85,23 +86,17 @@ async def list_attestations(request: web.Request) -> web.Response:
     if query.kind is not None:
         conditions.append(CapacityAttestation.center_kind == query.kind.value)
     async with request.app[DB]() as session:
-        total = await session.scalar(
-            select(func.count()).select_from(CapacityAttestation).where(*conditions)
+        rows, total = await paginate(
+            session,
+            select(CapacityAttestation, ComputingCenter.code)
+            .join(ComputingCenter, ComputingCenter.id == CapacityAttestation.center_id)
+            .where(*conditions)
+            .order_by(ComputingCenter.code),
+            query.limit,
+            query.offset,
         )
-        rows = (
-            await session.execute(
-                select(CapacityAttestation, ComputingCenter.code)
-                .join(ComputingCenter, ComputingCenter.id == CapacityAttestation.center_id)
-                .where(*conditions)
-                .order_by(ComputingCenter.code)
-                .limit(query.limit)
-                .offset(query.offset)
-            )
-        ).tuples()
-        items = [render(row, code) for row, code in rows]
-    page = Page[AttestationOut](
-        items=items, total=total or 0, limit=query.limit, offset=query.offset
-    )
+        items = [render(row, code) for row, code in rows.tuples()]
+    page = Page[AttestationOut](items=items, total=total, limit=query.limit, offset=query.offset)
     return respond(page)
 
 

@@ -10,7 +10,7 @@ from collectors.scraping.metrics import ScrapeMetrics
 from collectors.scraping.networks import AddressPolicy
 from collectors.scraping.scraper import SCRAPING, ScrapeConfig, Scraping, run_due_scrapes
 from collectors.settings import CollectorSettings
-from registry.web import METRICS, SCHEDULER
+from service.kit.keys import METRICS, SCHEDULER
 
 JOB_ID = "scraping.dispatch"
 

@@ -12,7 +12,8 @@ from yarl import URL
 from collectors.scraping.exporters import ExporterKind
 from collectors.scraping.networks import ipv4_spelling
 from registry.fields import CenterKind, Code, PFlops, Precision
-from registry.schemas import PageQuery, Strict
+from service.kit.paging import PageQuery
+from service.kit.web import Strict
 
 MIN_INTERVAL_SECONDS = 15
 MAX_INTERVAL_SECONDS = 86_400

@@ -13,7 +13,7 @@ from typing import Any, cast
 import aiohttp
 from aiohttp import web
 from sqlalchemy import CursorResult, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from yarl import URL
 
 from collectors.scraping.attestation import AttestationThresholds, refresh_attestation
@@ -22,7 +22,7 @@ from collectors.scraping.metrics import ScrapeMetrics, ScrapeResult
 from collectors.scraping.models import ExporterTarget
 from collectors.scraping.networks import AddressPolicy, AddressRefused, connector_options
 from registry.models import utcnow
-from registry.web import DB
+from service.kit.keys import DB
 
 log = logging.getLogger("infra_incentives.scraping")
 
@@ -107,47 +107,45 @@ def backoff_seconds(interval: int, consecutive_failures: int, cap: int) -> int:
 
 
 async def claim_due(
-    factory: async_sessionmaker[AsyncSession], now: dt.datetime, config: ScrapeConfig
+    session: AsyncSession, now: dt.datetime, config: ScrapeConfig
 ) -> tuple[list[Claimed], int]:
     """Claim due targets by moving their next attempt forward; a lost race updates no row."""
     lease_until = now + config.lease
     claimed: list[Claimed] = []
     lost = 0
-    async with factory() as session:
-        due = (
-            await session.scalars(
-                select(ExporterTarget)
-                .where(ExporterTarget.enabled.is_(True), ExporterTarget.next_attempt_at <= now)
-                .order_by(ExporterTarget.next_attempt_at, ExporterTarget.id)
-                .limit(config.batch)
+    due = (
+        await session.scalars(
+            select(ExporterTarget)
+            .where(ExporterTarget.enabled.is_(True), ExporterTarget.next_attempt_at <= now)
+            .order_by(ExporterTarget.next_attempt_at, ExporterTarget.id)
+            .limit(config.batch)
+        )
+    ).all()
+    for target in due:
+        result = await session.execute(
+            update(ExporterTarget)
+            .where(
+                ExporterTarget.id == target.id,
+                ExporterTarget.enabled.is_(True),
+                ExporterTarget.next_attempt_at <= now,
             )
-        ).all()
-        for target in due:
-            result = await session.execute(
-                update(ExporterTarget)
-                .where(
-                    ExporterTarget.id == target.id,
-                    ExporterTarget.enabled.is_(True),
-                    ExporterTarget.next_attempt_at <= now,
-                )
-                .values(next_attempt_at=lease_until, last_attempt_at=now)
-                .execution_options(synchronize_session=False)
+            .values(next_attempt_at=lease_until, last_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], result).rowcount != 1:
+            lost += 1
+            continue
+        claimed.append(
+            Claimed(
+                id=target.id,
+                center_id=target.center_id,
+                url=target.url,
+                exporter=ExporterKind(target.exporter),
+                model=target.model,
+                interval_seconds=target.interval_seconds,
+                consecutive_failures=target.consecutive_failures,
             )
-            if cast(CursorResult[Any], result).rowcount != 1:
-                lost += 1
-                continue
-            claimed.append(
-                Claimed(
-                    id=target.id,
-                    center_id=target.center_id,
-                    url=target.url,
-                    exporter=ExporterKind(target.exporter),
-                    model=target.model,
-                    interval_seconds=target.interval_seconds,
-                    consecutive_failures=target.consecutive_failures,
-                )
-            )
-        await session.commit()
+        )
     return claimed, lost
 
 
@@ -258,21 +256,21 @@ async def scrape_one(app: web.Application, target: Claimed, now: dt.datetime) ->
     except (ScrapeError, ExporterOutputError) as exc:
         error = str(exc)
     metrics.seconds.observe(time.perf_counter() - started)
-    async with app[DB]() as session:
-        if error is not None:
-            await _record_failure(session, target, now, error, config)
-            await session.commit()
-            metrics.scrapes.labels(ScrapeResult.FAILURE).inc()
-            log.warning("scrape of target %s (%s) failed: %s", target.id, target.url, error)
-            return False
-        stored = await _record_success(
-            session, target, now, inventory.devices, inventory.exporter.value
-        )
-        if stored:
-            await refresh_attestation(
-                session, target.center_id, now, target.id, scraping.thresholds
+    async with app[DB]() as session, session.begin():
+        if error is None:
+            stored = await _record_success(
+                session, target, now, inventory.devices, inventory.exporter.value
             )
-        await session.commit()
+            if stored:
+                await refresh_attestation(
+                    session, target.center_id, now, target.id, scraping.thresholds
+                )
+        else:
+            await _record_failure(session, target, now, error, config)
+    if error is not None:
+        metrics.scrapes.labels(ScrapeResult.FAILURE).inc()
+        log.warning("scrape of target %s (%s) failed: %s", target.id, target.url, error)
+        return False
     metrics.scrapes.labels(ScrapeResult.SUCCESS).inc()
     metrics.last_success.labels(str(target.id)).set(now.timestamp())
     return True
@@ -282,7 +280,8 @@ async def run_due_scrapes(app: web.Application, now: dt.datetime | None = None) 
     """The scheduled job: scrape every due target once, at most `concurrency` at a time."""
     scraping = app[SCRAPING]
     now = now or utcnow()
-    claimed, lost = await claim_due(app[DB], now, scraping.config)
+    async with app[DB]() as session, session.begin():
+        claimed, lost = await claim_due(session, now, scraping.config)
     if lost:
         scraping.metrics.claims_lost.inc(lost)
     limit = asyncio.Semaphore(scraping.config.concurrency)

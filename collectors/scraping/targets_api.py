@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, select
+from pydantic import BaseModel
+from sqlalchemy import Result, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from yarl import URL
 
@@ -15,13 +16,15 @@ from collectors.scraping.models import ExporterTarget
 from collectors.scraping.networks import literal_address
 from collectors.scraping.schemas import TargetIn, TargetOut, TargetPatch
 from collectors.scraping.scraper import SCRAPING
-from registry.api import actor_of, commit, flush, principal_of
-from registry.audit import record
+from registry.audit import actor_of, record
 from registry.models import AcceleratorModel, ComputingCenter, utcnow
-from registry.problems import FieldError, Problem, invalid, not_found
-from registry.roles import Access, Role, check_read, check_write
-from registry.schemas import Page, PageQuery
-from registry.web import DB, operation, read_json, read_query, respond, validate
+from service.kit.paging import Page, PageQuery
+from service.kit.principal import Role, principal_of
+from service.kit.problems import FieldError, Problem, invalid, not_found
+from service.kit.roles import Access, check_read, check_write
+from service.kit.transaction import flush
+from service.kit.view import Answer, ObjectView
+from service.kit.web import Operation
 
 # Centre operators manage their own centres' targets; officials every centre's.
 TARGET_ACCESS = Access(writers=frozenset({Role.CENTER}))
@@ -120,59 +123,59 @@ async def _reattest(app: web.Application, session: AsyncSession, center: Computi
         await refresh_attestation(session, center.id, utcnow(), None, app[SCRAPING].thresholds)
 
 
-@operation(
-    summary="List a centre's exporter targets with their scrape record",
-    tag=TAG,
-    query=PageQuery,
-    responses={200: Page[TargetOut]},
-    problems=(400, 401, 403, 404),
-)
-async def list_targets(request: web.Request) -> web.Response:
-    """GET the targets of one centre."""
-    principal = principal_of(request)
-    code = request.match_info["code"]
-    query = read_query(request, PageQuery)
-    async with request.app[DB]() as session:
+class TargetView(ObjectView[ComputingCenter, ExporterTarget]):
+    """A centre's exporter targets: list, register, change, remove; the scope is the centre."""
+
+    create_body = TargetIn
+    patch_body = TargetPatch
+    out = TargetOut
+
+    async def scope(self, request: web.Request, session: AsyncSession) -> ComputingCenter:
+        """The centre of the path, as absent (404) to a unit that may not see it."""
+        code = request.match_info["code"]
         center = await center_by_code(session, code)
-        check_read(principal, TARGET_ACCESS, center.unit_id, not_found("computing centre", code))
-        total = await session.scalar(
-            select(func.count())
-            .select_from(ExporterTarget)
-            .where(ExporterTarget.center_id == center.id)
+        check_read(
+            principal_of(request),
+            TARGET_ACCESS,
+            center.unit_id,
+            not_found("computing centre", code),
         )
-        rows = await session.scalars(
+        return center
+
+    def may_change(self, request: web.Request, scope: ComputingCenter) -> None:
+        """Only the centre's own operators and officials change its targets."""
+        what = f"computing centre {scope.code!r}"
+        check_write(principal_of(request), TARGET_ACCESS, scope.unit_id, what)
+
+    def listed(self, request: web.Request, scope: ComputingCenter, query: Any) -> Select[Any]:
+        """The centre's targets in the order they were registered."""
+        return (
             select(ExporterTarget)
-            .where(ExporterTarget.center_id == center.id)
+            .where(ExporterTarget.center_id == scope.id)
             .order_by(ExporterTarget.id)
-            .limit(query.limit)
-            .offset(query.offset)
         )
-        items = [render(t, code) for t in rows]
-    page = Page[TargetOut](items=items, total=total or 0, limit=query.limit, offset=query.offset)
-    return respond(page)
 
+    async def render_page(
+        self, session: AsyncSession, scope: ComputingCenter, rows: Result[Any]
+    ) -> list[Any]:
+        """The targets with their scrape record."""
+        return [render(t, scope.code) for t in rows.scalars()]
 
-@operation(
-    summary="Register an exporter target of a centre; it is scraped from now on",
-    tag=TAG,
-    body=TargetIn,
-    responses={201: TargetOut},
-    problems=(400, 401, 403, 404, 409, 413, 415, 422),
-)
-async def create_target(request: web.Request) -> web.Response:
-    """POST one target."""
-    principal = principal_of(request)
-    code = request.match_info["code"]
-    given = validate(TargetIn, await read_json(request))
-    async with request.app[DB]() as session:
-        center = await center_by_code(session, code)
-        check_read(principal, TARGET_ACCESS, center.unit_id, not_found("computing centre", code))
-        check_write(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
+    async def lookup(
+        self, request: web.Request, session: AsyncSession, scope: ComputingCenter
+    ) -> ExporterTarget:
+        """The target of the path's id, if it is this centre's."""
+        return await _target(session, scope, request.match_info["id"])
+
+    async def perform_create(
+        self, request: web.Request, session: AsyncSession, scope: ComputingCenter, given: Any
+    ) -> BaseModel:
+        """Register a target, due at once; audited."""
         await _check_address(request.app, given.url)
         await _check_model(session, given.model)
-        await _check_unique_url(session, center.id, given.url)
+        await _check_unique_url(session, scope.id, given.url)
         target = ExporterTarget(
-            center_id=center.id,
+            center_id=scope.id,
             url=given.url,
             interval_seconds=given.interval_seconds,
             exporter=given.exporter.value,
@@ -183,37 +186,23 @@ async def create_target(request: web.Request) -> web.Response:
         )
         session.add(target)
         await flush(session)
+        settings = _settings(target, scope.code)
         await record(
-            session,
-            actor_of(request),
-            "create",
-            "exporter_target",
-            str(target.id),
-            None,
-            _settings(target, code),
+            session, actor_of(request), "create", "exporter_target", str(target.id), None, settings
         )
-        await commit(session)
-        out = render(target, code)
-    return respond(out, status=201)
+        return render(target, scope.code)
 
-
-@operation(
-    summary="Change an exporter target (URL, interval, exporter, model, enabled)",
-    tag=TAG,
-    body=TargetPatch,
-    responses={200: TargetOut},
-    problems=(400, 401, 403, 404, 409, 413, 415, 422),
-)
-async def patch_target(request: web.Request) -> web.Response:
-    """PATCH one target; a changed target is due again at once."""
-    principal = principal_of(request)
-    code = request.match_info["code"]
-    changes = validate(TargetPatch, await read_json(request)).model_dump(exclude_unset=True)
-    async with request.app[DB]() as session:
-        center = await center_by_code(session, code)
-        check_read(principal, TARGET_ACCESS, center.unit_id, not_found("computing centre", code))
-        check_write(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
-        target = await _target(session, center, request.match_info["id"])
+    async def perform_update(
+        self,
+        request: web.Request,
+        session: AsyncSession,
+        scope: ComputingCenter,
+        obj: ExporterTarget,
+        given: Any,
+    ) -> Answer:
+        """Change a target; a changed target is due again at once; audited."""
+        target, code = obj, scope.code
+        changes = given.model_dump(exclude_unset=True)
         nulls = [n for n in ("url", "interval_seconds", "exporter", "enabled") if n in changes
                  and changes[n] is None]  # fmt: skip
         if nulls:
@@ -224,7 +213,7 @@ async def patch_target(request: web.Request) -> web.Response:
             # Enabling a target stored before addresses were checked at registration checks it.
             await _check_address(request.app, changes.get("url") or target.url)
         if "url" in changes:
-            await _check_unique_url(session, center.id, changes["url"], target.id)
+            await _check_unique_url(session, scope.id, changes["url"], target.id)
         before = _settings(target, code)
         for name, value in changes.items():
             setattr(target, name, value.value if isinstance(value, ExporterKind) else value)
@@ -233,7 +222,7 @@ async def patch_target(request: web.Request) -> web.Response:
             target.consecutive_failures = 0
         await flush(session)
         if "enabled" in changes:
-            await _reattest(request.app, session, center)
+            await _reattest(request.app, session, scope)
         await record(
             session,
             actor_of(request),
@@ -243,42 +232,60 @@ async def patch_target(request: web.Request) -> web.Response:
             before,
             _settings(target, code),
         )
-        await commit(session)
-        out = render(target, code)
-    return respond(out)
+        return Answer(render(target, code))
 
-
-@operation(
-    summary="Remove an exporter target; its devices no longer count after the next attestation",
-    tag=TAG,
-    responses={204: None},
-    problems=(401, 403, 404, 409),
-)
-async def delete_target(request: web.Request) -> web.Response:
-    """DELETE one target."""
-    principal = principal_of(request)
-    code = request.match_info["code"]
-    async with request.app[DB]() as session:
-        center = await center_by_code(session, code)
-        check_read(principal, TARGET_ACCESS, center.unit_id, not_found("computing centre", code))
-        check_write(principal, TARGET_ACCESS, center.unit_id, f"computing centre {code!r}")
-        target = await _target(session, center, request.match_info["id"])
-        before = _settings(target, code)
-        target_id = target.id
-        await session.delete(target)
+    async def perform_destroy(
+        self,
+        request: web.Request,
+        session: AsyncSession,
+        scope: ComputingCenter,
+        obj: ExporterTarget,
+    ) -> None:
+        """Remove a target and re-attest the centre without it; audited."""
+        before = _settings(obj, scope.code)
+        await session.delete(obj)
         await flush(session)
-        await _reattest(request.app, session, center)
+        await _reattest(request.app, session, scope)
         await record(
-            session, actor_of(request), "delete", "exporter_target", str(target_id), before, None
+            session, actor_of(request), "delete", "exporter_target", str(obj.id), before, None
         )
-        await commit(session)
-    request.app[SCRAPING].metrics.forget(target_id)
-    return web.Response(status=204)
+
+    def destroyed(self, request: web.Request, obj: ExporterTarget) -> None:
+        """Its scrape metrics go with it."""
+        request.app[SCRAPING].metrics.forget(obj.id)
+
+
+OPERATIONS = {
+    "list": Operation(
+        summary="List a centre's exporter targets with their scrape record",
+        tag=TAG,
+        query=PageQuery,
+        responses={200: Page[TargetOut]},
+        problems=(400, 401, 403, 404),
+    ),
+    "create": Operation(
+        summary="Register an exporter target of a centre; it is scraped from now on",
+        tag=TAG,
+        body=TargetIn,
+        responses={201: TargetOut},
+        problems=(400, 401, 403, 404, 409, 413, 415, 422),
+    ),
+    "update": Operation(
+        summary="Change an exporter target (URL, interval, exporter, model, enabled)",
+        tag=TAG,
+        body=TargetPatch,
+        responses={200: TargetOut},
+        problems=(400, 401, 403, 404, 409, 413, 415, 422),
+    ),
+    "destroy": Operation(
+        summary="Remove an exporter target; its devices no longer count after the next attestation",
+        tag=TAG,
+        responses={204: None},
+        problems=(401, 403, 404, 409),
+    ),
+}
 
 
 def add_routes(app: web.Application) -> None:
     """The target routes under a centre."""
-    app.router.add_get(BASE, list_targets, allow_head=False)
-    app.router.add_post(BASE, create_target)
-    app.router.add_patch(BASE + r"/{id:[0-9]+}", patch_target)
-    app.router.add_delete(BASE + r"/{id:[0-9]+}", delete_target)
+    TargetView(OPERATIONS).add_routes(app, BASE, BASE + r"/{id:[0-9]+}")

@@ -37,11 +37,13 @@ from collectors.telemetry.samples import (
     TelemetryBatch,
 )
 from collectors.telemetry.store import from_microseconds, to_microseconds
-from registry.api import principal_of
 from registry.fields import ISO_DATE, parse_instant, parse_iso_date
 from registry.models import utcnow
-from registry.problems import FieldError, Problem, not_found
-from registry.web import DB, operation, read_query, respond
+from service.kit.keys import DB
+from service.kit.paging import paginate
+from service.kit.principal import principal_of
+from service.kit.problems import FieldError, Problem, not_found
+from service.kit.web import operation, read_query, respond
 
 # Far enough either side for any real sample; beyond it a date overflows on conversion to UTC.
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
@@ -203,15 +205,14 @@ async def _raw_page(
         conditions.append(TelemetrySample.sampled_us >= to_microseconds(since))
     if until is not None:
         conditions.append(TelemetrySample.sampled_us < to_microseconds(until))
-    total = await session.scalar(
-        select(func.count()).select_from(TelemetrySample).where(*conditions)
-    )
-    rows = await session.execute(
+    rows, total = await paginate(
+        session,
         select(TelemetrySample.sampled_us, TelemetrySample.value, TelemetrySeries.labels)
         .where(*conditions)
-        .order_by(TelemetrySample.sampled_us, TelemetrySeries.labels)
-        .limit(query.limit)
-        .offset(query.offset)
+        .order_by(TelemetrySample.sampled_us, TelemetrySeries.labels),
+        query.limit,
+        query.offset,
+        counted=select(func.count()).select_from(TelemetrySample).where(*conditions),
     )
     items = [
         SampleOut(
@@ -225,7 +226,7 @@ async def _raw_page(
         facility=facility.code,
         metric=query.metric,
         items=items,
-        total=total or 0,
+        total=total,
         limit=query.limit,
         offset=query.offset,
     )
@@ -240,13 +241,11 @@ async def _daily_page(
         conditions.append(TelemetryDaily.day >= since)
     if until is not None:
         conditions.append(TelemetryDaily.day < until)
-    total = await session.scalar(select(func.count()).where(*conditions))
-    rows = await session.scalars(
-        select(TelemetryDaily)
-        .where(*conditions)
-        .order_by(TelemetryDaily.day)
-        .limit(query.limit)
-        .offset(query.offset)
+    rows, total = await paginate(
+        session,
+        select(TelemetryDaily).where(*conditions).order_by(TelemetryDaily.day),
+        query.limit,
+        query.offset,
     )
     items = [
         DailyOut(
@@ -258,13 +257,13 @@ async def _daily_page(
             last_time=r.last_at,
             count=r.count,
         )
-        for r in rows
+        for r in rows.scalars()
     ]
     return DailyPage(
         facility=facility.code,
         metric=query.metric,
         items=items,
-        total=total or 0,
+        total=total,
         limit=query.limit,
         offset=query.offset,
     )

@@ -32,8 +32,8 @@ from collectors.telemetry.samples import (
     time_error,
 )
 from registry.fields import parse_instant
-from registry.problems import FieldError, Problem, bad_request, invalid
-from registry.web import OFF_LOOP_BYTES
+from service.kit.problems import FieldError, Problem, bad_request, invalid
+from service.kit.web import OFF_LOOP_BYTES
 
 # 10,000 samples with generous labels fit in a few MiB; the bound keeps memory per request small.
 MAX_BATCH_BYTES = 8 * 1024 * 1024

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import hdrs, web
 from aiohttp.http import HttpVersion11
 
-from registry.problems import too_large
+from service.kit.problems import too_large
 
 CONTINUE = "100-continue"
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.models import ComputingCenter
-from registry.problems import not_found
-from registry.roles import Access, Principal, Role, check_read, may_read_all, require_role
+from service.kit.principal import Principal, Role
+from service.kit.problems import not_found
+from service.kit.roles import Access, check_read, may_read_all, require_role
 
 # Centre operators act on their own unit's centres; officials and admins on every centre.
 TELEMETRY_ACCESS = Access(writers=frozenset({Role.CENTER}))

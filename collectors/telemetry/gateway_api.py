@@ -29,10 +29,11 @@ from collectors.telemetry.exposition import SUFFIXES
 from collectors.telemetry.facilities import TELEMETRY_ROLES
 from collectors.telemetry.instants import samples_at
 from collectors.telemetry.models import PushedFamily
-from registry.api import principal_of
 from registry.models import ComputingCenter
-from registry.roles import Principal, require_role
-from registry.web import DB, operation, respond
+from service.kit.keys import DB
+from service.kit.principal import Principal, principal_of
+from service.kit.roles import require_role
+from service.kit.web import operation, respond
 
 PUSH_TIME = "push_time_seconds"
 PUSH_FAILURE_TIME = "push_failure_time_seconds"

@@ -11,7 +11,7 @@ from collectors.telemetry import api, gateway_api, pushgateway
 from collectors.telemetry.context import TELEMETRY, TelemetryContext
 from collectors.telemetry.metrics import TelemetryMetrics
 from collectors.telemetry.retention import PRUNE_JOB_ID, prune
-from registry.web import DB, METRICS, SCHEDULER
+from service.kit.keys import DB, METRICS, SCHEDULER
 
 
 async def prune_job(app: web.Application) -> int:

@@ -40,11 +40,12 @@ from collectors.telemetry.samples import (
     time_error,
 )
 from collectors.telemetry.store import store_readings
-from registry.api import commit, principal_of
 from registry.models import utcnow
-from registry.problems import Problem, bad_request, conflict, not_found, too_large
-from registry.roles import Principal
-from registry.web import DB, operation
+from service.kit.keys import DB
+from service.kit.principal import Principal, principal_of
+from service.kit.problems import Problem, bad_request, conflict, not_found, too_large
+from service.kit.transaction import commit
+from service.kit.web import operation
 
 # Pushes are metrics, not files: a limit of their own, far below the upload limit.
 MAX_PUSH_BYTES = 16 * 1024 * 1024

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collectors.telemetry.samples import Reading
 from collectors.telemetry.store import Stored, store_batches
-from registry.api import commit
+from service.kit.transaction import commit
 
 # A group stops growing at this many samples: one transaction stays short.
 MAX_GROUP_SAMPLES = 50_000

@@ -12,6 +12,7 @@ from collectors.invoices.models import Invoice, InvoiceUpload
 from incentives.models import Statement, StatementLine, StatementRun
 from registry.models import Unit
 from registry.money import fen_text
+from service.kit.paging import paginate
 
 # A unit's own token sees its lines once the statement is public.
 VISIBLE_TO_UNITS = ("published", "final", "disbursed")
@@ -58,15 +59,9 @@ async def list_statements(
                 select(StatementLine.statement_id).where(StatementLine.unit_id == unit_id)
             )
         )
-    total = await session.scalar(select(func.count()).select_from(Statement).where(*conditions))
-    rows = await session.scalars(
-        select(Statement)
-        .where(*conditions)
-        .order_by(Statement.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), int(total or 0)
+    query = select(Statement).where(*conditions).order_by(Statement.id.desc())
+    rows, total = await paginate(session, query, limit, offset)
+    return list(rows.scalars()), total
 
 
 async def statement_lines(

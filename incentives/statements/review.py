@@ -29,7 +29,7 @@ from incentives.statements.workflow import (
 )
 from registry.audit import Actor, record
 from registry.models import ApiKey
-from registry.problems import FieldError, Problem, conflict, forbidden, invalid
+from service.kit.problems import FieldError, Problem, conflict, forbidden, invalid
 
 FOUR_EYES = (
     "four eyes: a statement is approved by an official key other than the one that submitted it"

@@ -28,12 +28,14 @@ from incentives.statements.schemas import (
     StatementQuery,
     StatementSummary,
 )
-from registry.api import actor_of, principal_of
+from registry.audit import actor_of
 from registry.money import fen_text
-from registry.problems import FieldError, Problem, invalid
-from registry.roles import Principal, require_official
-from registry.schemas import Page
-from registry.web import DB, operation, read_json, read_query, respond, validate
+from service.kit.keys import DB
+from service.kit.paging import Page
+from service.kit.principal import Principal, principal_of
+from service.kit.problems import FieldError, Problem, invalid
+from service.kit.roles import require_official
+from service.kit.web import operation, read_json, read_query, respond, validate
 
 TAG = "statements"
 

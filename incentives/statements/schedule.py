@@ -12,7 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from incentives.install_keys import INCENTIVES_SETTINGS, POLICIES, RUN_OBSERVER
 from incentives.statements.run import RunResult, run_statements
 from registry.audit import Actor
-from registry.web import DB, SCHEDULER
+from service.kit.keys import DB, SCHEDULER
 
 JOB_ID = "statements-monthly"
 SCHEDULER_ACTOR = Actor(key_id=None, unit_code=None, role="system", request_id=JOB_ID)

@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from registry.fields import Day
-from registry.schemas import PageQuery, Strict
+from service.kit.paging import PageQuery
+from service.kit.web import Strict
 
 StatusName = Literal["draft", "submitted", "approved", "published", "final", "disbursed"]
 ClauseName = Literal["computing_center_build", "compute_voucher", "identifier_node"]

@@ -10,11 +10,11 @@ from pydantic import BaseModel, Field
 
 from incentives.since_statement import FactChange, InvoiceChanges
 from incentives.statements.since import since_last_statement
-from registry.api import principal_of
-from registry.problems import Problem
-from registry.roles import require_official
-from registry.schemas import Strict
-from registry.web import DB, operation, read_query, respond
+from service.kit.keys import DB
+from service.kit.principal import principal_of
+from service.kit.problems import Problem
+from service.kit.roles import require_official
+from service.kit.web import Strict, operation, read_query, respond
 
 MAX_ITEMS = 1000  # per list; the totals count them all
 

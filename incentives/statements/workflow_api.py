@@ -21,16 +21,24 @@ from incentives.statements.workflow import (
     WorkflowRules,
     allowed_actions,
 )
-from registry.api import actor_of, principal_of
+from registry.audit import actor_of
 from registry.fields import Day
 from registry.models import utcnow
 from registry.money import fen_text
-from registry.problems import Problem, forbidden
-from registry.roles import require_official
-from registry.schemas import Strict
-from registry.web import DB, Handler, operation, read_json, read_query, respond, validate
+from service.kit.keys import DB, Handler
+from service.kit.principal import principal_of
+from service.kit.problems import Problem, forbidden
+from service.kit.roles import require_official
+from service.kit.web import (
+    Strict,
+    operation,
+    path_id,
+    read_json,
+    read_query,
+    respond,
+    validate,
+)
 
-MAX_ID = 2**31 - 1
 SIGNED_MONEY = r"^-?[0-9]+\.[0-9]{2}$"
 
 SUMMARIES = {
@@ -121,11 +129,7 @@ def state_of(statement: Statement) -> StatementState:
 
 def statement_id_of(request: web.Request) -> int:
     """The statement id of the path, or 404."""
-    raw = request.match_info["id"]
-    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else 0
-    if not 1 <= value <= MAX_ID:
-        raise Problem(404, "Not found", f"no statement with id {raw}")
-    return value
+    return path_id(request, "statement")
 
 
 def rules_of(app: web.Application) -> WorkflowRules:

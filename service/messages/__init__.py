@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from registry.problems import FieldError, Problem
+from service.kit.problems import FieldError, Problem
 from service.messages.catalogue import Catalogue
 from service.messages.collectors_zh import INVOICES, TELEMETRY
 from service.messages.common_zh import (

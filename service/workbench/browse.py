@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collectors.invoices.reconciliation import reconcile
@@ -21,9 +21,10 @@ from registry.models import (
     Unit,
 )
 from registry.money import from_fen
-from registry.problems import Problem
-from registry.web import DB
 from registry.web_sessions import SignedIn
+from service.kit.keys import DB
+from service.kit.paging import paginate
+from service.kit.problems import Problem
 from service.workbench.core import PageContext, page
 
 PAGE_SIZE = 50
@@ -127,11 +128,8 @@ def _filters(request: web.Request, kind: Browsable) -> dict[str, str]:
 async def _page(
     session: AsyncSession, query: Select[Any], conditions: list[ColumnElement[bool]], offset: int
 ) -> tuple[list[Any], int]:
-    total = await session.scalar(
-        select(func.count()).select_from(query.where(*conditions).subquery())
-    )
-    rows = (await session.execute(query.where(*conditions).limit(PAGE_SIZE).offset(offset))).all()
-    return list(rows), int(total or 0)
+    rows, total = await paginate(session, query.where(*conditions), PAGE_SIZE, offset)
+    return list(rows.all()), total
 
 
 @page("browse.html")

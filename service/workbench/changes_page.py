@@ -9,8 +9,8 @@ from aiohttp import web
 
 from incentives.since_statement import FactChange
 from incentives.statements.since import since_last_statement
-from registry.web import DB
 from registry.web_sessions import SignedIn
+from service.kit.keys import DB
 from service.workbench.core import PageContext, page
 
 MAX_ROWS = 500  # rows shown per table; the counts above them count all

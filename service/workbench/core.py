@@ -11,9 +11,9 @@ import aiohttp_jinja2
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from registry.problems import Problem
-from registry.web import DB, REQUEST_ID, Handler
 from registry.web_sessions import SignedIn, session_of
+from service.kit.keys import DB, REQUEST_ID, Handler
+from service.kit.problems import Problem
 from service.messages import Language, localize
 from service.workbench.i18n import LANG_COOKIE, Lang, Translate, choose_lang
 

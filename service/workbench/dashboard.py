@@ -16,8 +16,8 @@ from collectors.scraping.models import CapacityAttestation
 from collectors.telemetry.models import TelemetryDaily
 from registry.fields import DIVISIONS
 from registry.models import ComputingCenter, FiveGSite, IdentifierNode, Unit
-from registry.web import DB
 from registry.web_sessions import SignedIn
+from service.kit.keys import DB
 from service.workbench.awards import awards_chart
 from service.workbench.charts import bar_chart, column_chart, grouped_bar_chart
 from service.workbench.core import PageContext, page

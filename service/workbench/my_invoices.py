@@ -16,9 +16,9 @@ from collectors.invoices.store import UploadMeta
 from collectors.invoices.upload import receive
 from registry.audit import Actor
 from registry.money import from_fen
-from registry.problems import Problem
-from registry.web import DB, REQUEST_ID
 from registry.web_sessions import SignedIn
+from service.kit.keys import DB, REQUEST_ID
+from service.kit.problems import Problem
 from service.workbench.core import HTTP_STATUS, PageContext, page
 from service.workbench.i18n import Translate, choose_lang
 from service.workbench.upload_messages import RowError, row_errors, say

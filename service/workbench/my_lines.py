@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from incentives.models import Statement, StatementLine
 from incentives.statements.workflow import NOTICED
-from registry.web import DB
+from service.kit.keys import DB
 from service.workbench.statements_pages import clause_title, local_time, money
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from collectors.invoices.models import Invoice
 from registry.models import ComputingCenter, FiveGSite, IdentifierNode, Unit
 from registry.money import from_fen
-from registry.web import DB
 from registry.web_sessions import SignedIn
+from service.kit.keys import DB
 from service.workbench.awards import unit_awards
 from service.workbench.core import PageContext, page
 from service.workbench.my_lines import my_statement_lines

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from incentives.objections_api import PublicObjectionIn, file_public
 from incentives.public import notice_page as notice_lines_page
 from registry.money import to_fen
-from registry.problems import Problem
+from service.kit.problems import Problem
 from service.workbench.core import checked_form, is_https, render
 from service.workbench.i18n import Translate, choose_lang
 from service.workbench.statements_pages import local_time, money

@@ -11,9 +11,9 @@ from incentives.models import Objection
 from incentives.objections import Decision, ObjectionStatus, list_objections, resolve_objection
 from incentives.statements.workflow_api import rules_of
 from registry.models import utcnow
-from registry.problems import FieldError, Problem, invalid
-from registry.web import DB
 from registry.web_sessions import SignedIn
+from service.kit.keys import DB
+from service.kit.problems import FieldError, Problem, invalid
 from service.workbench.core import PageContext, checked_form, page, render
 from service.workbench.statements_pages import (
     actor_of_page,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from registry.problems import Problem
+from service.kit.problems import Problem
 from service.workbench.i18n import Lang
 
 STATUS_ZH = {

@@ -10,14 +10,15 @@ from aiohttp import web
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.api import commit
 from registry.audit import Actor
 from registry.models import PendingChange
-from registry.problems import Problem
 from registry.review import ReviewStatus, get_entry
 from registry.review_api import ReviewOut, accept_entry, reject_entry, render_reviews
-from registry.web import DB, REQUEST_ID
 from registry.web_sessions import SignedIn
+from service.kit.keys import DB, REQUEST_ID
+from service.kit.paging import paginate
+from service.kit.problems import Problem
+from service.kit.transaction import commit
 from service.workbench.core import HTTP_STATUS, PageContext, checked_form, page
 
 PAGE_SIZE = 25
@@ -67,15 +68,15 @@ async def _queue(request: web.Request) -> dict[str, Any]:
         raise Problem(400, "Bad Request", "offset must be a whole number")
     offset = int(raw)
     async with request.app[DB]() as session:
-        total = await pending_count(session)
-        rows = await session.scalars(
+        rows, total = await paginate(
+            session,
             select(PendingChange)
             .where(PendingChange.status == ReviewStatus.PENDING)
-            .order_by(PendingChange.id)
-            .limit(PAGE_SIZE)
-            .offset(offset)
+            .order_by(PendingChange.id),
+            PAGE_SIZE,
+            offset,
         )
-        items = await render_reviews(session, list(rows))
+        items = await render_reviews(session, list(rows.scalars()))
     done = request.query.get("done", "")
     done_id = request.query.get("id", "")
     note = None

@@ -6,9 +6,9 @@ import secrets
 
 from aiohttp import web
 
-from registry.problems import Problem
-from registry.web import DB, REQUEST_ID
 from registry.web_sessions import LIFETIME, close_session, open_session
+from service.kit.keys import DB, REQUEST_ID
+from service.kit.problems import Problem
 from service.workbench.core import (
     SESSION_COOKIE,
     SIGNED_IN,

@@ -31,9 +31,9 @@ from incentives.statements.workflow_api import rules_of
 from registry.audit import Actor
 from registry.models import ApiKey, Unit, utcnow
 from registry.money import fen_text, to_fen
-from registry.problems import FieldError, Problem, invalid
-from registry.web import DB, REQUEST_ID
 from registry.web_sessions import SignedIn
+from service.kit.keys import DB, REQUEST_ID
+from service.kit.problems import FieldError, Problem, invalid
 from service.workbench.core import SIGNED_IN, PageContext, checked_form, page, render
 from service.workbench.i18n import choose_lang
 from service.workbench.refusals import Said, said

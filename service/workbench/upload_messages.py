@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from registry.problems import Problem
+from service.kit.problems import Problem
 from service.messages import Language, localize, zh
 from service.workbench.i18n import Lang, Translate
 

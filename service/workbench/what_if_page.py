@@ -12,9 +12,9 @@ from incentives.install_keys import POLICIES
 from incentives.parameters import PolicyError, parse_date
 from incentives.policy import DEFAULT_POLICY, Policy
 from incentives.what_if import Comparison, Proposal, compare
-from registry.problems import Problem
-from registry.web import DB
 from registry.web_sessions import SignedIn
+from service.kit.keys import DB
+from service.kit.problems import Problem
 from service.workbench.core import PageContext, page
 from service.workbench.live import live_facts, today
 

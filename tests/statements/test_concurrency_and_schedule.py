@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from incentives.models import Statement
 from incentives.statements.schedule import JOB_ID, monthly_statements
 from registry.db import create_engine, session_factory
-from registry.web import SCHEDULER
+from service.kit.keys import SCHEDULER
 from tests.statements.helpers import SCENARIOS, import_file
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from collectors.telemetry.batch import quick_readings, quick_samples, to_readings, validated_samples
 from collectors.telemetry.facilities import Facility
-from registry.problems import Problem
+from service.kit.problems import Problem
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 FACILITIES = {"C1": Facility(1, 10, "C1"), "C2": Facility(2, 20, "C2")}

@@ -16,7 +16,7 @@ from collectors.telemetry.models import TelemetrySample, TelemetrySeries
 from collectors.telemetry.samples import Reading
 from collectors.telemetry.store import from_microseconds, store_batches, to_microseconds
 from registry.models import ComputingCenter
-from registry.web import DB
+from service.kit.keys import DB
 from tests.telemetry.conftest import Tokens
 from tests.telemetry.test_telemetry_api import at, post, read, sample
 

@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from collectors.telemetry.install import prune_job
 from collectors.telemetry.retention import PRUNE_JOB_ID, prune
-from registry.web import DB, METRICS, SCHEDULER
+from service.kit.keys import DB, METRICS, SCHEDULER
 from tests.telemetry.conftest import Tokens
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -1,42 +1,11 @@
-"""Roles and who may do what: the one place that decides access to registry objects."""
+"""Who may do what: the one place that decides access to every package's objects."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-from registry.problems import Problem, forbidden
-
-
-class Role(StrEnum):
-    """What a token may do; every token belongs to one unit and one role."""
-
-    ADMIN = "admin"
-    OFFICIAL = "official"
-    CENTER = "center"
-    NODE = "node"
-    OPERATOR = "operator"
-    BUYER = "buyer"
-    PROVIDER = "provider"
-
-
-OFFICIALS = frozenset({Role.ADMIN, Role.OFFICIAL})
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The authenticated caller of a request."""
-
-    key_id: str
-    unit_id: int
-    unit_code: str
-    role: Role
-    key_name: str | None = None  # the holder's name the key was issued to
-
-    @property
-    def is_official(self) -> bool:
-        """Officials and admins act on every unit's objects."""
-        return self.role in OFFICIALS
+from service.kit.principal import OFFICIALS, Principal, Role
+from service.kit.problems import Problem, forbidden
 
 
 @dataclass(frozen=True)

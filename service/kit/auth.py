@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from aiohttp import web
+from collections.abc import Awaitable, Callable
 
-from registry.keys import authenticate
-from registry.problems import unauthorized
-from registry.web import DB, PRINCIPAL, Handler
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.kit.keys import DB, Handler
+from service.kit.principal import PRINCIPAL, Principal
+from service.kit.problems import unauthorized
+
+# The principal of a token, or None when the token is unknown or revoked (the registry's keys).
+Authenticate = Callable[[AsyncSession, str], Awaitable[Principal | None]]
+AUTHENTICATE: web.AppKey[Authenticate] = web.AppKey("authenticate")
 
 PROTECTED_PREFIXES = ("/api/v1/", "/metrics/job/", "/metrics/job@base64/")
 # The public notice (公示) and its objection form need no token.
 PUBLIC_PREFIXES = ("/api/v1/public/",)
+
+
+def setup_auth(app: web.Application, authenticate: Authenticate) -> None:
+    """Install the auth middleware, which asks `authenticate` who a token belongs to."""
+    app[AUTHENTICATE] = authenticate
+    app.middlewares.append(auth_middleware)
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -30,7 +43,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         if token is None:
             raise unauthorized()
         async with request.app[DB]() as session:
-            principal = await authenticate(session, token)
+            principal = await request.app[AUTHENTICATE](session, token)
         if principal is None:
             raise unauthorized("the bearer token is unknown or revoked")
         request[PRINCIPAL] = principal

@@ -1,32 +1,20 @@
-"""HTTP helpers shared by every package: typed app keys, input reading, operation metadata."""
+"""HTTP helpers shared by every package: input reading, operation metadata, responses."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry
-from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from registry.problems import FieldError, Problem, bad_request, invalid, too_large
-from registry.roles import Principal
+from service.kit.keys import Handler
+from service.kit.problems import FieldError, Problem, bad_request, invalid, too_large
 
-DB = web.AppKey("db", async_sessionmaker[AsyncSession])
-METRICS = web.AppKey("metrics", CollectorRegistry)
-DATABASE_URL = web.AppKey("database_url", str)
-PRINCIPAL = web.RequestKey("principal", Principal)
-REQUEST_ID = web.RequestKey("request_id", str)
-CLIENT_REQUEST_ID = web.RequestKey("client_request_id", str)  # the caller's own, kept apart
-# APScheduler 3 ships no types; packages add their jobs to the one scheduler of the app.
-SCHEDULER: web.AppKey[Any] = web.AppKey("scheduler", object)
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
@@ -41,6 +29,12 @@ PROBLEM_STATUSES = {
     422: "The input failed its checks; nothing was stored",
     429: "Too many requests; try again later",
 }
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 @dataclass(frozen=True)
@@ -225,3 +219,16 @@ def respond(payload: BaseModel | Any, status: int = 200, adapter: Any = None) ->
     else:
         body = json.dumps(payload, ensure_ascii=False, default=str)
     return web.Response(text=body, status=status, content_type="application/json")
+
+
+# Ids are 32-bit integers on both databases; a longer one names nothing.
+MAX_ID = 2**31 - 1
+
+
+def path_id(request: web.Request, what: str, name: str = "id") -> int:
+    """The id in the path, or the 404 of an absent object when it is not a stored id's form."""
+    raw = request.match_info[name]
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else 0
+    if not 1 <= value <= MAX_ID:
+        raise Problem(404, "Not found", f"no {what} with id {raw}")
+    return value
