@@ -46,6 +46,7 @@ import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine.url import make_url
 
+from collectors.telemetry.partitions import create_sql, day_number
 from registry.audit import Actor
 from registry.db import create_engine, session_factory
 from registry.importer import import_sections
@@ -275,6 +276,9 @@ async def prefill_service_postgresql(
             sql = "INSERT INTO telemetry_series (center_id, metric, labels) VALUES ($1, $2, $3)"
             series.append(await con.fetchval(sql + " RETURNING id", *key))
         for chunk in prefill_narrow(count, start, series):
+            # The service makes its daily partitions on demand; the prefill goes around it.
+            for day in {day_number(chunk[0][1]), day_number(chunk[-1][1])}:
+                await con.execute(create_sql(day))
             await con.copy_records_to_table("telemetry_samples", records=chunk)
         await con.execute("VACUUM ANALYZE telemetry_samples")
         await con.execute("CHECKPOINT")  # the prefill's dirty pages are not the ingest's cost
