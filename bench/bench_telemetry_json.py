@@ -358,7 +358,10 @@ async def postgresql_bytes(url: str, tables: tuple[str, ...]) -> int:
     try:
         total = 0
         for table in tables:
-            total += await con.fetchval("SELECT pg_total_relation_size($1)", table)
+            # A partitioned table holds nothing itself: its partitions are counted.
+            total += await con.fetchval(
+                "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree($1)", table
+            )
         return total
     finally:
         await con.close()
