@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ MICROSECOND = dt.timedelta(microseconds=1)
 SQLITE_ROWS_PER_STATEMENT = 10_000
 SampleKey = tuple[int, int]  # series id, microseconds since the epoch
 SAMPLE_COLUMNS = ("series_id", "sampled_us", "value")
+KEY = itemgetter(0, 1)
 
 # PostgreSQL does it all in one statement: the batches' rows, first occurrence of each key
 # kept, inserted in key order (one lock order for every writer, so no deadlock); the roll-ups
@@ -106,7 +108,7 @@ async def store_batches(
     series = await series_ids(session, conn, keys)
     if conn.dialect.name == "postgresql":
         return await _store_postgresql(conn, batches, series, tz)
-    first, _ = _first_occurrences(batches, series)
+    first = _first_occurrences(batches, series)
     # One lock order for every writer: concurrent overlapping batches cannot deadlock.
     rows = sorted((sid, us, first[sid, us][1][4]) for sid, us in first)
     inserted = await _insert_sqlite(conn, rows)
@@ -115,8 +117,8 @@ async def store_batches(
 
 def _first_occurrences(
     batches: Sequence[Sequence[Reading]], series: dict[SeriesKey, int]
-) -> tuple[dict[SampleKey, tuple[int, Reading]], dict[dt.datetime, int]]:
-    """The first occurrence of each sample key with its batch's number; the times in µs."""
+) -> dict[SampleKey, tuple[int, Reading]]:
+    """The first occurrence of each sample key in the batches, with its batch's number."""
     micros: dict[dt.datetime, int] = {}
     first: dict[SampleKey, tuple[int, Reading]] = {}
     for number, batch in enumerate(batches):
@@ -128,7 +130,7 @@ def _first_occurrences(
             key = (series[reading[0], reading[1], reading[2]], us)
             if key not in first:
                 first[key] = (number, reading)
-    return first, micros
+    return first
 
 
 async def _roll_up(
@@ -153,14 +155,17 @@ async def _store_postgresql(
     series: dict[SeriesKey, int],
     tz: ZoneInfo,
 ) -> list[Stored]:
-    first, micros = _first_occurrences(batches, series)
+    micros = {at: (at - EPOCH) // MICROSECOND for at in {r[3] for b in batches for r in b}}
     days = {day_number(us) for us in micros.values()}
     await ensure_days(conn, days)
-    # Key order: one lock order for every writer, so concurrent groups cannot deadlock.
-    rows = sorted((sid, us, first[sid, us][1][4]) for sid, us in first)
+    # Key order: one lock order for every writer, so concurrent groups cannot deadlock. A key
+    # twice in the group, or already stored, fails the COPY, which then stores nothing.
+    rows = [(series[r[0], r[1], r[2]], micros[r[3]], r[4]) for batch in batches for r in batch]
+    rows.sort(key=KEY)  # by key alone: a repeated key's values may be NaN (None)
     if await _copy_new(conn, rows, days):
-        return await _roll_up(conn, batches, first.values(), tz)
-    # Some sample is stored already (a retried batch): the careful statement sorts them out.
+        everything = ((n, r) for n, batch in enumerate(batches) for r in batch)
+        return await _roll_up(conn, batches, everything, tz)
+    # Some sample repeats (a retried batch): the careful statement sorts them out.
     return await _store_set_based(conn, batches, series, tz)
 
 
