@@ -360,7 +360,9 @@ async def postgresql_bytes(url: str, tables: tuple[str, ...]) -> int:
         for table in tables:
             # A partitioned table holds nothing itself: its partitions are counted.
             total += await con.fetchval(
-                "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree($1)", table
+                "SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) "
+                "FROM pg_partition_tree($1)), pg_total_relation_size($1))",
+                table,
             )
         return total
     finally:
