@@ -25,12 +25,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import asyncpg
 from sqlalchemy import event
 
-from bench_telemetry_json import (
+from bench.bench_telemetry_json import (
     PG_ADMIN,
     _dsn,
     pg_database,
@@ -102,7 +101,7 @@ async def profile(url: str, path: str, work: list[list[list[Reading]]]) -> None:
             spent["COPY (binary)"] += time.perf_counter() - started
             calls["COPY (binary)"] += 1
 
-    asyncpg.Connection.copy_records_to_table = timed_copy  # type: ignore[method-assign]
+    asyncpg.Connection.copy_records_to_table = timed_copy
     original = store._copy_new
     if path == "set-based":
 
@@ -123,12 +122,13 @@ async def profile(url: str, path: str, work: list[list[list[Reading]]]) -> None:
                 calls["COMMIT"] += 1
             total += time.perf_counter() - started
     finally:
-        store._copy_new = original  # type: ignore[assignment]
-        asyncpg.Connection.copy_records_to_table = copy  # type: ignore[method-assign]
+        store._copy_new = original
+        asyncpg.Connection.copy_records_to_table = copy
         await engine.dispose()
     samples = sum(len(b) for g in work for b in g)
+    rate, each = samples / total, total / len(work) * 1000
     print(f"  path {path}: {len(work)} groups, {samples:,} samples, {total:.2f} s, "
-          f"{samples / total:,.0f} samples/s, {total / len(work) * 1000:.1f} ms a group")  # fmt: skip
+          f"{rate:,.0f} samples/s, {each:.1f} ms a group")  # fmt: skip
     database = sum(spent.values())
     for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
         print(f"    {seconds:7.3f} s  {seconds / total:5.1%}  {calls[name]:6,}x  {name}")
