@@ -116,13 +116,17 @@ def quick_samples(data: Any, now: dt.datetime, retention_days: int) -> list[Quic
         labels = item.get("labels")
         text = "{}"
         if labels:
-            # Names and values are checked before the items are hashed: a value may be a dict.
-            if type(labels) is not dict or not _labels_ok(labels):
+            if type(labels) is not dict:
                 return None
-            key = tuple(labels.items())
-            if key in label_sets:
+            try:
+                # Equal items were checked already: their names and values are strings.
+                key = tuple(labels.items())
                 found = label_sets[key]
-            else:
+            except TypeError:
+                return None  # a value that is a list or an object: pydantic names it
+            except KeyError:
+                if not _labels_ok(labels):
+                    return None
                 found = canonical_labels(labels)
                 if labels_error(found):
                     found = None

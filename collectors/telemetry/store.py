@@ -163,8 +163,8 @@ async def _store_postgresql(
     rows = [(series[r[0], r[1], r[2]], micros[r[3]], r[4]) for batch in batches for r in batch]
     rows.sort(key=KEY)  # by key alone: a repeated key's values may be NaN (None)
     if await _copy_new(conn, rows, days):
-        everything = ((n, r) for n, batch in enumerate(batches) for r in batch)
-        return await _roll_up(conn, batches, everything, tz)
+        await upsert_daily(conn, chain.from_iterable(batches), tz)  # every sample was new
+        return [Stored(len(batch), 0) for batch in batches]
     # Some sample repeats (a retried batch): the careful statement sorts them out.
     return await _store_set_based(conn, batches, series, tz)
 
