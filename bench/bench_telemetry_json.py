@@ -52,7 +52,7 @@ from registry.db import create_engine, session_factory
 from registry.importer import import_sections
 from registry.keys import create_key
 from registry.migrate import upgrade
-from service.cli import MIGRATING_PACKAGES
+from service.demo import MIGRATING_PACKAGES
 from tests.helpers import CREDIT, center, unit
 from tests.server_process import ServerProcess
 
@@ -140,7 +140,8 @@ async def prepare(url: str) -> tuple[str, dict[str, int]]:
             await import_sections(session, sections, Actor.cli("bench"))
             _, token = await create_key(session, "U1", "center", Actor.cli("bench"))
         async with engine.connect() as conn:
-            ids = dict((await conn.execute(text("SELECT code, id FROM computing_centers"))).all())
+            rows = await conn.execute(text("SELECT code, id FROM computing_centers"))
+            ids: dict[str, int] = dict(rows.tuples().all())
     finally:
         await engine.dispose()
     return token, ids
