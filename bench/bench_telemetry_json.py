@@ -46,12 +46,13 @@ import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine.url import make_url
 
+from collectors.telemetry.partitions import create_sql, day_number
 from registry.audit import Actor
 from registry.db import create_engine, session_factory
 from registry.importer import import_sections
 from registry.keys import create_key
 from registry.migrate import upgrade
-from service.cli import MIGRATING_PACKAGES
+from service.demo import MIGRATING_PACKAGES
 from tests.helpers import CREDIT, center, unit
 from tests.server_process import ServerProcess
 
@@ -139,7 +140,8 @@ async def prepare(url: str) -> tuple[str, dict[str, int]]:
             await import_sections(session, sections, Actor.cli("bench"))
             _, token = await create_key(session, "U1", "center", Actor.cli("bench"))
         async with engine.connect() as conn:
-            ids = dict((await conn.execute(text("SELECT code, id FROM computing_centers"))).all())
+            rows = await conn.execute(text("SELECT code, id FROM computing_centers"))
+            ids: dict[str, int] = dict(rows.tuples().all())
     finally:
         await engine.dispose()
     return token, ids
@@ -275,6 +277,9 @@ async def prefill_service_postgresql(
             sql = "INSERT INTO telemetry_series (center_id, metric, labels) VALUES ($1, $2, $3)"
             series.append(await con.fetchval(sql + " RETURNING id", *key))
         for chunk in prefill_narrow(count, start, series):
+            # The service makes its daily partitions on demand; the prefill goes around it.
+            for day in {day_number(chunk[0][1]), day_number(chunk[-1][1])}:
+                await con.execute(create_sql(day))
             await con.copy_records_to_table("telemetry_samples", records=chunk)
         await con.execute("VACUUM ANALYZE telemetry_samples")
         await con.execute("CHECKPOINT")  # the prefill's dirty pages are not the ingest's cost
@@ -354,7 +359,12 @@ async def postgresql_bytes(url: str, tables: tuple[str, ...]) -> int:
     try:
         total = 0
         for table in tables:
-            total += await con.fetchval("SELECT pg_total_relation_size($1)", table)
+            # A partitioned table holds nothing itself: its partitions are counted.
+            total += await con.fetchval(
+                "SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) "
+                "FROM pg_partition_tree($1)), pg_total_relation_size($1))",
+                table,
+            )
         return total
     finally:
         await con.close()

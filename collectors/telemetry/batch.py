@@ -43,7 +43,7 @@ FIELDS = frozenset(SampleIn.model_fields)
 # (facility code, metric, canonical labels, time or None for "when received", value)
 Quick = tuple[str, str, str, dt.datetime | None, float]
 # Names already checked, shared by all requests: a small set, as metric names are few.
-_good_metrics: set[str] = set()
+_good_metrics: dict[str, str] = {}
 _good_label_names: set[str] = set()
 NAMES_LIMIT = 100_000
 
@@ -57,7 +57,7 @@ def _metric_ok(name: Any) -> bool:
         return False
     if "\n" in name or len(_good_metrics) >= NAMES_LIMIT:
         return False  # '$' in the pattern also matches before a final newline; pydantic decides
-    _good_metrics.add(name)
+    _good_metrics[name] = name
     return True
 
 
@@ -116,13 +116,17 @@ def quick_samples(data: Any, now: dt.datetime, retention_days: int) -> list[Quic
         labels = item.get("labels")
         text = "{}"
         if labels:
-            # Names and values are checked before the items are hashed: a value may be a dict.
-            if type(labels) is not dict or not _labels_ok(labels):
+            if type(labels) is not dict:
                 return None
-            key = tuple(labels.items())
-            if key in label_sets:
+            try:
+                # Equal items were checked already: their names and values are strings.
+                key = tuple(labels.items())
                 found = label_sets[key]
-            else:
+            except TypeError:
+                return None  # a value that is a list or an object: pydantic names it
+            except KeyError:
+                if not _labels_ok(labels):
+                    return None
                 found = canonical_labels(labels)
                 if labels_error(found):
                     found = None
@@ -132,7 +136,8 @@ def quick_samples(data: Any, now: dt.datetime, retention_days: int) -> list[Quic
             text = found
         elif labels is not None and type(labels) is not dict:
             return None
-        append((code, cast(str, metric), text, at, value))
+        # The checked name's own object: its hash is computed once, not once a sample.
+        append((code, _good_metrics[cast(str, metric)], text, at, value))
     return out
 
 
@@ -142,12 +147,16 @@ def quick_readings(
     """Readings and each sample's centre, or None when a centre is unknown."""
     readings: list[Reading] = []
     named: list[Facility] = []
+    # tuple.__new__ skips the named tuple's Python-level constructor: this runs per sample.
+    new = tuple.__new__
     for code, metric, labels, at, value in quick:
         facility = facilities.get(code)
         if facility is None:
             return None
         named.append(facility)
-        readings.append(Reading(facility.id, metric, labels, now if at is None else at, value))
+        readings.append(
+            new(Reading, (facility.id, metric, labels, now if at is None else at, value))
+        )
     return readings, named
 
 

@@ -50,7 +50,10 @@ class TelemetrySample(Base):
 
     __tablename__ = "telemetry_samples"
     # SQLite: the key is the table (no rowid, no second b-tree), about 30 bytes a sample.
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    # PostgreSQL: one partition per UTC day (collectors.telemetry.partitions).
+    __table_args__ = (
+        {"sqlite_with_rowid": False, "postgresql_partition_by": "RANGE (sampled_us)"},
+    )
 
     series_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     # Microseconds since 1970-01-01 UTC: exact, and eight bytes instead of a 26-byte string.

@@ -10,6 +10,7 @@ from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collectors.telemetry.models import TelemetrySample, TelemetrySeries
+from collectors.telemetry.partitions import drop_days_before, ensure_ahead
 from collectors.telemetry.store import to_microseconds
 from registry.models import utcnow
 
@@ -25,15 +26,23 @@ async def prune(
 ) -> int:
     """Delete raw samples older than the retention, in small transactions; returns the count.
 
-    Series by series along the primary key (there is no index on time alone), at most about
+    On PostgreSQL the days wholly past the retention are dropped with their partitions first,
+    and the partitions of the next days are made ahead. What remains is deleted
+    series by series along the primary key (there is no index on time alone), at most about
     CHUNK rows a transaction. Safe to run twice at once: each deletes what is still there, so
     two runs share the work and neither fails; roll-ups and series are never touched.
     """
-    cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(days=retention_days)
     before = to_microseconds(cutoff)
+    async with sessions() as session, session.begin():
+        # PostgreSQL: whole days go at once with their partitions; the next days' are made.
+        conn = await session.connection()
+        total, _ = await drop_days_before(conn, before)
+        await ensure_ahead(conn, now)
     async with sessions() as session:
         ids = list(await session.scalars(select(TelemetrySeries.id).order_by(TelemetrySeries.id)))
-    total = position = 0
+    position = 0
     while position < len(ids):
         async with sessions() as session, session.begin():
             deleted = 0

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from collectors.telemetry.partitions import day_number, ensure_days, forget
 from collectors.telemetry.rollup import COLUMNS as ROLLUP_COLUMNS
 from collectors.telemetry.rollup import merge, upsert_daily
 from collectors.telemetry.samples import Reading
@@ -22,6 +25,8 @@ MICROSECOND = dt.timedelta(microseconds=1)
 # SQLite allows 32,766 parameters in one statement; three per row.
 SQLITE_ROWS_PER_STATEMENT = 10_000
 SampleKey = tuple[int, int]  # series id, microseconds since the epoch
+SAMPLE_COLUMNS = ("series_id", "sampled_us", "value")
+KEY = itemgetter(0, 1)
 
 # PostgreSQL does it all in one statement: the batches' rows, first occurrence of each key
 # kept, inserted in key order (one lock order for every writer, so no deadlock); the roll-ups
@@ -103,8 +108,18 @@ async def store_batches(
     series = await series_ids(session, conn, keys)
     if conn.dialect.name == "postgresql":
         return await _store_postgresql(conn, batches, series, tz)
+    first = _first_occurrences(batches, series)
+    # One lock order for every writer: concurrent overlapping batches cannot deadlock.
+    rows = sorted((sid, us, first[sid, us][1][4]) for sid, us in first)
+    inserted = await _insert_sqlite(conn, rows)
+    return await _roll_up(conn, batches, [first[key] for key in inserted], tz)
+
+
+def _first_occurrences(
+    batches: Sequence[Sequence[Reading]], series: dict[SeriesKey, int]
+) -> dict[SampleKey, tuple[int, Reading]]:
+    """The first occurrence of each sample key in the batches, with its batch's number."""
     micros: dict[dt.datetime, int] = {}
-    # The first occurrence of each key, with the batch it belongs to.
     first: dict[SampleKey, tuple[int, Reading]] = {}
     for number, batch in enumerate(batches):
         for reading in batch:
@@ -115,13 +130,19 @@ async def store_batches(
             key = (series[reading[0], reading[1], reading[2]], us)
             if key not in first:
                 first[key] = (number, reading)
-    # One lock order for every writer: concurrent overlapping batches cannot deadlock.
-    rows = sorted((sid, us, first[sid, us][1][4]) for sid, us in first)
-    inserted = await _insert_sqlite(conn, rows)
+    return first
+
+
+async def _roll_up(
+    conn: AsyncConnection,
+    batches: Sequence[Sequence[Reading]],
+    inserted: Iterable[tuple[int, Reading]],
+    tz: ZoneInfo,
+) -> list[Stored]:
+    """Add the inserted samples to the roll-ups; count each batch's new ones and repeats."""
     accepted = [0] * len(batches)
     new: list[Reading] = []
-    for key in inserted:
-        number, reading = first[key]
+    for number, reading in inserted:
         accepted[number] += 1
         new.append(reading)
     await upsert_daily(conn, new, tz)
@@ -129,6 +150,55 @@ async def store_batches(
 
 
 async def _store_postgresql(
+    conn: AsyncConnection,
+    batches: Sequence[Sequence[Reading]],
+    series: dict[SeriesKey, int],
+    tz: ZoneInfo,
+) -> list[Stored]:
+    micros = {at: (at - EPOCH) // MICROSECOND for at in {r[3] for b in batches for r in b}}
+    days = {day_number(us) for us in micros.values()}
+    await ensure_days(conn, days)
+    # Key order: one lock order for every writer, so concurrent groups cannot deadlock. A key
+    # twice in the group, or already stored, fails the COPY, which then stores nothing.
+    rows = [(series[r[0], r[1], r[2]], micros[r[3]], r[4]) for batch in batches for r in batch]
+    rows.sort(key=KEY)  # by key alone: a repeated key's values may be NaN (None)
+    if await _copy_new(conn, rows, days):
+        await upsert_daily(conn, chain.from_iterable(batches), tz)  # every sample was new
+        return [Stored(len(batch), 0) for batch in batches]
+    # Some sample repeats (a retried batch): the careful statement sorts them out.
+    return await _store_set_based(conn, batches, series, tz)
+
+
+async def _copy_new(
+    conn: AsyncConnection, rows: Sequence[tuple[int, int, float | None]], days: Collection[int]
+) -> bool:
+    """COPY rows none of which should be stored yet; False, with nothing stored, if one is."""
+    # A savepoint: a repeat undoes only this COPY, not the series or the caller's other writes.
+    # Through SQLAlchemy, which begins its transaction on the first statement it sends.
+    await conn.exec_driver_sql("SAVEPOINT telemetry_copy")
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None  # an open connection's asyncpg connection
+    try:
+        await driver.copy_records_to_table(
+            "telemetry_samples", records=rows, columns=SAMPLE_COLUMNS
+        )
+    except asyncpg.UniqueViolationError:
+        await conn.exec_driver_sql("ROLLBACK TO SAVEPOINT telemetry_copy")
+        return False
+    except asyncpg.CheckViolationError:
+        if not days:
+            raise  # made just now and still missing: not a partition's absence
+        # A day's partition remembered but gone (dropped by retention, or made in a transaction
+        # that rolled back): ask the catalogue again, make it, and COPY once more.
+        await conn.exec_driver_sql("ROLLBACK TO SAVEPOINT telemetry_copy")
+        forget(conn)
+        await ensure_days(conn, days)
+        return await _copy_new(conn, rows, ())
+    await conn.exec_driver_sql("RELEASE SAVEPOINT telemetry_copy")
+    return True
+
+
+async def _store_set_based(
     conn: AsyncConnection,
     batches: Sequence[Sequence[Reading]],
     series: dict[SeriesKey, int],
