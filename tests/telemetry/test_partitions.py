@@ -16,8 +16,8 @@ from collectors.telemetry.partitions import DAY_US, day_number, partition_days
 from collectors.telemetry.retention import prune
 from collectors.telemetry.store import store_batches, to_microseconds
 from registry.migrate import downgrade, upgrade
-from registry.web import DB
 from service.demo import MIGRATING_PACKAGES
+from service.kit.keys import DB
 from tests.telemetry.conftest import Tokens
 from tests.telemetry.test_group_commit import NOW, _centre_id, _reading
 from tests.telemetry.test_series_migration import OLD, _epoch_us, _fill_old, _rows
