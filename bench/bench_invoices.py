@@ -2,6 +2,8 @@
 
 Run: .venv/bin/python bench/bench_invoices.py [--rows 100000] [--memory-rows 1000000]
      [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/bench]  (default: SQLite)
+     [--profile FILE]  (py-spy samples of the server during the upload, all threads; the
+                        top 25 functions by own and by total samples are written to FILE)
 
 For each size it writes a CSV of that many invoices, starts `infra-incentives serve` on
 127.0.0.1 as a child process, uploads the file (streamed from disk), and reports the rate and
@@ -21,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import shutil
 import tempfile
 import time
 import urllib.request
@@ -241,7 +244,49 @@ def drop_database(base: str | None, database_url: str) -> None:
     asyncio.run(drop())
 
 
-def run_service(rows: int, work: Path, base: str | None) -> tuple[float, float, float]:
+def start_sampling(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    """py-spy sampling every thread of the server (the event loop, aiosqlite's, to_thread's)."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
+    sampler = subprocess.Popen(
+        [spy, "record", "--pid", str(pid), "--threads", "--rate", "250", "--format", "raw",
+         "--output", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(1.0)  # py-spy attaches before the upload starts
+    return sampler
+
+
+def summarise(samples: Path, seconds: float, top: int = 25) -> str:
+    """The busiest threads, and the top functions by own and by total samples."""
+    own: dict[str, int] = {}
+    total: dict[str, int] = {}
+    threads: dict[str, int] = {}
+    count = 0
+    for line in samples.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        frames = stack.split(";")
+        weight = int(n)
+        count += weight
+        threads[frames[0]] = threads.get(frames[0], 0) + weight
+        own[frames[-1]] = own.get(frames[-1], 0) + weight
+        for frame in set(frames[1:]):
+            total[frame] = total.get(frame, 0) + weight
+    out = [f"py-spy, 250 samples/s, every busy thread; upload took {seconds:.2f} s; "
+           f"{count} samples ({count / 250:.2f} s of busy threads)", "", "threads:"]  # fmt: skip
+    for name, n in sorted(threads.items(), key=lambda item: -item[1]):
+        out.append(f"  {n / 250:7.2f} s  {name}")
+    for title, table in (("own time", own), ("total time (own and callees)", total)):
+        out += ["", f"top {top} by {title}:"]
+        for name, n in sorted(table.items(), key=lambda item: -item[1])[:top]:
+            out.append(f"  {n / 250:7.2f} s  {100 * n / max(count, 1):5.1f}%  {name}")
+    return "\n".join(out) + "\n"
+
+
+def run_service(
+    rows: int, work: Path, base: str | None, profile: Path | None = None
+) -> tuple[float, float, float]:
     """Seconds, peak server MB at idle and after the upload, for one size."""
     csv_path = work / f"invoices-{rows}.csv"
     write_csv(csv_path, rows)
@@ -250,7 +295,12 @@ def run_service(rows: int, work: Path, base: str | None) -> tuple[float, float, 
     proc, url = serve(database_url, work / "server.log")
     try:
         idle = peak_rss_mb(proc.pid)
+        sampler = None if profile is None else start_sampling(proc.pid, work / "samples.txt")
         seconds, answer = upload(url, token, csv_path)
+        if sampler is not None and profile is not None:
+            sampler.send_signal(signal.SIGINT)
+            sampler.wait(timeout=60)
+            profile.write_text(summarise(work / "samples.txt", seconds))
         peak = peak_rss_mb(proc.pid)
         assert answer["stored"] == rows, answer
     finally:
@@ -300,10 +350,13 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000, help="rows for the rate")
     parser.add_argument("--memory-rows", type=int, default=1_000_000, help="0 to skip")
     parser.add_argument("--database-url", help="a PostgreSQL server URL; default SQLite")
+    parser.add_argument(
+        "--profile", type=Path, help="write py-spy's profile of the server's upload here"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-invoices-") as tmp:
         work = Path(tmp)
-        seconds, idle, peak = run_service(args.rows, work, args.database_url)
+        seconds, idle, peak = run_service(args.rows, work, args.database_url, args.profile)
         rate = args.rows / seconds
         backend = "PostgreSQL" if args.database_url else "SQLite"
         way = "asyncpg copy_records_to_table" if args.database_url else "sqlite3 executemany"
@@ -324,6 +377,8 @@ def main() -> int:
                 f"  service:   {seconds:8.2f} s  {args.memory_rows / seconds:10,.0f} rows/s  "
                 f"peak {peak:6.0f} MB (idle {idle:.0f} MB; aim: under 500 MB)"
             )
+        if args.profile is not None:
+            print(f"profile of the {args.rows:,}-row upload: {args.profile}")
     return 0
 
 
