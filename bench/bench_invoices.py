@@ -19,11 +19,11 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
-import shutil
 import tempfile
 import time
 import urllib.request
@@ -250,12 +250,23 @@ def start_sampling(pid: int, out: Path) -> subprocess.Popen[bytes]:
     if not Path(spy).exists():
         raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
     sampler = subprocess.Popen(
-        [spy, "record", "--pid", str(pid), "--threads", "--rate", "250", "--format", "raw",
-         "--output", str(out)],
+        [spy, "record", "--pid", str(pid), "--threads", "--function", "--rate", "250",
+         "--format", "raw", "--output", str(out)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     time.sleep(1.0)  # py-spy attaches before the upload starts
     return sampler
+
+
+# Frames every sample shares (thread start-up, the event loop, the server's start): left out of
+# the totals so the top entries are the work.
+PLUMBING = ("(threading.py", "(<frozen runpy>", "(asyncio/", "(concurrent/futures/",
+            "(service/cli.py", "(service/serving.py", "(aiohttp/web.py")  # fmt: skip
+
+
+# A thread whose innermost frame is one of these is waiting (for the socket, the database or
+# work), not working: such samples are counted apart.
+WAITING = ("EpollSelector.select (", "_worker (concurrent/futures/thread.py")
 
 
 def summarise(samples: Path, seconds: float, top: int = 25) -> str:
@@ -263,18 +274,23 @@ def summarise(samples: Path, seconds: float, top: int = 25) -> str:
     own: dict[str, int] = {}
     total: dict[str, int] = {}
     threads: dict[str, int] = {}
-    count = 0
+    count = waiting = 0
     for line in samples.read_text().splitlines():
-        stack, _, n = line.rpartition(" ")
+        stack, _, weight_text = line.rpartition(" ")
         frames = stack.split(";")
-        weight = int(n)
+        weight = int(weight_text)
+        if frames[-1].startswith(WAITING):
+            waiting += weight
+            continue
         count += weight
         threads[frames[0]] = threads.get(frames[0], 0) + weight
         own[frames[-1]] = own.get(frames[-1], 0) + weight
         for frame in set(frames[1:]):
-            total[frame] = total.get(frame, 0) + weight
-    out = [f"py-spy, 250 samples/s, every busy thread; upload took {seconds:.2f} s; "
-           f"{count} samples ({count / 250:.2f} s of busy threads)", "", "threads:"]  # fmt: skip
+            if not any(p in frame for p in PLUMBING):
+                total[frame] = total.get(frame, 0) + weight
+    out = [f"py-spy, 250 samples/s, every thread; upload took {seconds:.2f} s; busy "
+           f"{count / 250:.2f} s, waiting (epoll, idle workers) {waiting / 250:.2f} s",
+           "", "busy threads:"]  # fmt: skip
     for name, n in sorted(threads.items(), key=lambda item: -item[1]):
         out.append(f"  {n / 250:7.2f} s  {name}")
     for title, table in (("own time", own), ("total time (own and callees)", total)):

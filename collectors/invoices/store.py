@@ -323,16 +323,28 @@ async def compare_stored(
     at: whether another buyer claimed a number is not the uploader's to learn from a check.
     """
     errors = _Errors()
-    seen: dict[tuple[Any, Any], int] = {}
+    seen: dict[tuple[Any, Any], Any] = {}
     word = "index" if rows.by_index else "row"
     would_store = 0
     fresh: list[list[int]] = []
     for chunk in checked:
         cols = chunk.columns
-        buyers = {int(str(b)) for b in cols["buyer_unit_id"]}
-        stored = await _stored(session, [str(n) for n in cols["number"]], buyers)
+        buyers = set(cols["buyer_unit_id"])  # unit ids, as checked
+        stored = await _stored(session, cols["number"], buyers)  # type: ignore[arg-type]
         numbers, row_numbers = cols["number"], cols["row"]
-        new: list[int] = []
+        keys = dict(zip(zip(numbers, cols["buyer_unit_id"], strict=True), row_numbers, strict=True))
+        if not stored and len(keys) == len(numbers) and seen.keys().isdisjoint(keys):
+            # The usual chunk: nothing stored, no key twice; settled with set operations in C.
+            seen.update(keys)
+            new = list(range(len(numbers)))
+            if report.dry_run:
+                room = max(0, MAX_EXPECTED - len(report.expected))
+                shown = zip(row_numbers[:room], numbers[:room], strict=True)
+                report.expected += [(int(str(r)), str(n), NEW) for r, n in shown]
+            would_store += len(new)
+            fresh.append(new)
+            continue
+        new = []
         # Per row only dictionary look-ups; a row dict is built for stored invoices alone.
         for i, key in enumerate(zip(numbers, cols["buyer_unit_id"], strict=True)):
             row = int(str(row_numbers[i]))

@@ -46,6 +46,7 @@ AMOUNT = re.compile(r"[0-9]{1,13}(?:\.[0-9]{1,2})?")
 # 1,234,567.89: commas only between groups of three digits ("1,0,0" is no amount).
 GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?")
 DIGITAL = re.compile(DIGITAL_PATTERN)
+DIGITAL_COLUMN = re.compile(f"(?:(?:{DIGITAL_PATTERN})\x00)*")  # a column joined by SEPARATOR
 LEGACY_NUMBER = re.compile(LEGACY_NUMBER_PATTERN)
 CODE = re.compile(CODE_PATTERN)
 REVERSES = re.compile(REVERSES_PATTERN)
@@ -86,7 +87,7 @@ class Checked:
 
 SEPARATOR = "\x00"  # joins a column's cells for one scan; a cell holding it takes the slow way
 # ASCII whitespace, which str.strip() removes: a column without any needs no stripping.
-SPACE = re.compile("[ \t\n\r\x0b\x0c\x1c-\x1f]")
+SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 # A column of plain amounts with two decimals each (as exports write them), for one scan.
 TWO_DECIMALS = re.compile("(?:[0-9]{1,13}\\.[0-9]{2}\x00)*")
 
@@ -100,7 +101,8 @@ def _cells(values: list[object]) -> list[str]:
     except TypeError:  # a cell that is not a string (JSON numbers, missing cells)
         joined = ""
     if joined.isascii() and joined.count(SEPARATOR) == len(values) - 1:
-        if SPACE.search(joined) is None:
+        # One C-level substring scan per character: several times quicker than a regex search.
+        if not any(space in joined for space in SPACES):
             return values  # type: ignore[return-value]  # all str, as the join showed
         return [str(v).strip() for v in values]
     return [folded(str(v).strip()) for v in values]
@@ -186,7 +188,8 @@ def check_numbers(chunk: _Chunk) -> tuple[list[str], list[bool]]:
             return problem
         return f"{echo(value)} is not an invoice code: it has 10 or 12 digits"
 
-    for i, value in enumerate(numbers):
+    all_digital = not any(legacy) and DIGITAL_COLUMN.fullmatch(SEPARATOR.join(numbers) + SEPARATOR)
+    for i, value in enumerate(() if all_digital else numbers):
         pattern = LEGACY_NUMBER if legacy[i] else DIGITAL
         if pattern.fullmatch(value) is None:
             chunk.add(i, "number", number_problem(i, value))
@@ -219,6 +222,8 @@ def check_dates(chunk: _Chunk, today: dt.date) -> list[dt.date | None]:
     """Issue dates; None where the cell is bad. Each distinct text is parsed once."""
     texts = chunk.cells("issued_on")
     parsed = {text: _parse_date(text, today) for text in set(texts)}
+    if not any(isinstance(value, str) for value in parsed.values()):
+        return list(map(parsed.__getitem__, texts))  # type: ignore[arg-type]  # all dates
     out: list[dt.date | None] = []
     for i, text in enumerate(texts):
         value = parsed[text]
@@ -275,12 +280,15 @@ def check_amounts(chunk: _Chunk) -> list[int]:
 
 def check_kinds(chunk: _Chunk, numbers: list[str]) -> tuple[list[str], list[str | None]]:
     """Kind (blue or red) and the stored number a red invoice reverses (None for blue)."""
-    kinds = [KINDS.get(k.lower()) for k in chunk.cells("kind")]
+    distinct = {k: KINDS.get(k.lower()) for k in set(chunk.cells("kind"))}
+    reverses, rcodes = chunk.cells("reverses"), chunk.cells("reverses_code")
+    if set(distinct.values()) == {"blue"} and not any(reverses) and not any(rcodes):
+        return ["blue"] * chunk.size, [None] * chunk.size
+    kinds = list(map(distinct.__getitem__, chunk.cells("kind")))
     for i, kind in enumerate(kinds):
         if kind is None:
             value = chunk.cells("kind")[i]
             chunk.add(i, "kind", f"{echo(value)}: write 蓝字 or 红字 (blue or red); empty is 蓝字")
-    reverses, rcodes = chunk.cells("reverses"), chunk.cells("reverses_code")
     targets: list[str | None] = []
     for i, kind in enumerate(kinds):
         target, rcode = reverses[i], rcodes[i]
@@ -343,6 +351,8 @@ def _unit_ids(chunk: _Chunk, name: str, units: Mapping[str, int], default: int |
         else:
             problem = _credit_code_problem(value, units)
             found[value] = problem if problem is not None else units[value]
+    if not any(isinstance(hit, str) for hit in found.values()):
+        return list(map(found.__getitem__, values))  # type: ignore[arg-type]  # all unit ids
     out: list[int] = []
     for i, value in enumerate(values):
         hit = found[value]
@@ -372,10 +382,16 @@ def check_year_digits(
 ) -> None:
     """A digital invoice number starts with the two digits of its year of issue."""
     label = chunk.rows.label("issued_on")
+    years = {day: f"{day.year % 100:02d}" for day in set(dates) if day is not None}
+    if not any(legacy) and None not in dates:
+        # The usual chunk: one comparison per row, in C.
+        given = [number[:2] for number in numbers]
+        if given == list(map(years.__getitem__, dates)):  # type: ignore[arg-type]
+            return
     for i, day in enumerate(dates):
         if day is None or legacy[i] or chunk.bad[i]:
             continue
-        if numbers[i][:2] != f"{day.year % 100:02d}":
+        if numbers[i][:2] != years[day]:
             message = (
                 f"{echo(numbers[i])}: digits 1-2 of a digital invoice number are its year, "
                 f"which does not match {label} {day.isoformat()}"
@@ -385,6 +401,8 @@ def check_year_digits(
 
 def check_repeats(chunk: _Chunk, numbers: list[str], buyers: list[int]) -> None:
     """The same invoice of the same buyer twice in one chunk: the later rows are errors."""
+    if len(set(zip(numbers, buyers, strict=True))) == len(numbers):
+        return  # no key twice: the usual chunk
     first: dict[tuple[str, int], int] = {}
     word = "index" if chunk.rows.by_index else "row"
     for i, key in enumerate(zip(numbers, buyers, strict=True)):
