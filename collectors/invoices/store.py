@@ -323,16 +323,18 @@ async def compare_stored(
     at: whether another buyer claimed a number is not the uploader's to learn from a check.
     """
     errors = _Errors()
-    seen: dict[tuple[Any, Any], Any] = {}
+    seen: dict[Any, Any] = {}  # key -> row; the key is the number when the file has one buyer
     word = "index" if rows.by_index else "row"
     would_store = 0
     fresh: list[list[int]] = []
+    one_buyer = len(set().union(*(c.columns["buyer_unit_id"] for c in checked))) == 1
     for chunk in checked:
         cols = chunk.columns
         buyers = set(cols["buyer_unit_id"])  # unit ids, as checked
         stored = await _stored(session, cols["number"], buyers)  # type: ignore[arg-type]
         numbers, row_numbers = cols["number"], cols["row"]
-        keys = dict(zip(zip(numbers, cols["buyer_unit_id"], strict=True), row_numbers, strict=True))
+        file_keys = numbers if one_buyer else zip(numbers, cols["buyer_unit_id"], strict=True)
+        keys = dict(zip(file_keys, row_numbers, strict=True))
         if not stored and len(keys) == len(numbers) and seen.keys().isdisjoint(keys):
             # The usual chunk: nothing stored, no key twice; settled with set operations in C.
             seen.update(keys)
@@ -348,12 +350,13 @@ async def compare_stored(
         # Per row only dictionary look-ups; a row dict is built for stored invoices alone.
         for i, key in enumerate(zip(numbers, cols["buyer_unit_id"], strict=True)):
             row = int(str(row_numbers[i]))
-            if key in seen:
-                message = f"appears twice in this upload (first at {word} {seen[key]})"
+            file_key = key[0] if one_buyer else key
+            if file_key in seen:
+                message = f"appears twice in this upload (first at {word} {seen[file_key]})"
                 where = {"index": row} if rows.by_index else {"row": row}
                 errors.extend([FieldError(rows.label("number"), message, **where)])
                 continue
-            seen[key] = row
+            seen[file_key] = row
             old = stored.get(key) if stored else None
             if old is None:
                 status = NEW
