@@ -205,7 +205,10 @@ def upload(url: str, token: str, path: Path) -> tuple[float, dict[str, object]]:
 def fresh_database(base: str | None, work: Path, rows: int) -> str:
     """A new empty database for one run."""
     if base is None:
-        return f"sqlite+aiosqlite:///{work / f'bench-{rows}.sqlite3'}"
+        path = work / f"bench-{rows}.sqlite3"
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)  # an earlier round's
+        return f"sqlite+aiosqlite:///{path}"
     from sqlalchemy.engine.url import make_url
 
     name = f"bench_invoices_{rows}_{os.getpid()}"
