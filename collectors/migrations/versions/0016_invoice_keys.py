@@ -40,25 +40,32 @@ FOREIGN_KEYS = (
 CHECK_REFERENCES = """
 CREATE FUNCTION invoices_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    wanted bigint[];
+    units_wanted bigint[];
+    uploads_wanted bigint[];
     held bigint;
     missing bigint;
 BEGIN
-    wanted := ARRAY(SELECT buyer_unit_id FROM new_invoices
-                    UNION SELECT seller_unit_id FROM new_invoices);
+    -- One pass over the statement's rows for their distinct (buyer, seller, upload), usually
+    -- one triple: three passes (a UNION and a DISTINCT) cost 0.2 s of a 100,000-row COPY.
+    WITH used AS (
+        SELECT buyer_unit_id AS b, seller_unit_id AS s, upload_id AS u
+        FROM new_invoices GROUP BY 1, 2, 3
+    )
+    SELECT ARRAY(SELECT b FROM used UNION SELECT s FROM used), ARRAY(SELECT DISTINCT u FROM used)
+        INTO units_wanted, uploads_wanted;
     SELECT count(*) INTO held
-        FROM (SELECT 1 FROM units WHERE id = ANY (wanted) FOR KEY SHARE) AS locked;
-    IF held < cardinality(wanted) THEN
-        SELECT w INTO missing FROM unnest(wanted) AS w
+        FROM (SELECT 1 FROM units WHERE id = ANY (units_wanted) FOR KEY SHARE) AS locked;
+    IF held < cardinality(units_wanted) THEN
+        SELECT w INTO missing FROM unnest(units_wanted) AS w
             WHERE NOT EXISTS (SELECT 1 FROM units WHERE id = w) LIMIT 1;
         RAISE EXCEPTION 'invoices refer to unit % which does not exist', missing
             USING ERRCODE = 'foreign_key_violation', TABLE = 'invoices';
     END IF;
-    wanted := ARRAY(SELECT DISTINCT upload_id FROM new_invoices);
     SELECT count(*) INTO held
-        FROM (SELECT 1 FROM invoice_uploads WHERE id = ANY (wanted) FOR KEY SHARE) AS locked;
-    IF held < cardinality(wanted) THEN
-        SELECT w INTO missing FROM unnest(wanted) AS w
+        FROM (SELECT 1 FROM invoice_uploads WHERE id = ANY (uploads_wanted) FOR KEY SHARE)
+        AS locked;
+    IF held < cardinality(uploads_wanted) THEN
+        SELECT w INTO missing FROM unnest(uploads_wanted) AS w
             WHERE NOT EXISTS (SELECT 1 FROM invoice_uploads WHERE id = w) LIMIT 1;
         RAISE EXCEPTION 'invoices refer to upload % which does not exist', missing
             USING ERRCODE = 'foreign_key_violation', TABLE = 'invoices';
