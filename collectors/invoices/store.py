@@ -14,7 +14,8 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
@@ -445,8 +446,51 @@ async def _write_new(
     upload_id = await _begin(session, meta)
     floor = await _id_floor(session, dialect)
     days: dict[Any, Any] = {}
-    records: list[tuple[Any, ...]] = []
     buyers_seen: set[int] = set()
+    with _collector_paused():
+        records = _records(checked, fresh, days, dialect, upload_id, buyers_seen, report)
+    if not records:
+        # Nothing new: leave no upload row and no audit entry.
+        await session.rollback()
+        return
+    await copy_rows(session, "invoices", INSERTED, records)
+    report.stored = len(records)
+    upload = _Upload(session, Rows({}, iter(())), upload_id, report)
+    upload.credit_codes = credit_codes
+    upload.buyers_seen = buyers_seen
+    report.duplicate_claims = await _duplicate_claims(session, upload_id, floor)
+    await _finish(session, meta, upload, report)
+    report.upload = upload_id
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while a block (with no await in it) makes 100,000 tuples.
+
+    Each 700 new tuples start a collection, and the ones that live on are traversed again and
+    again: in the server that took 0.2 s of building an upload's rows, in C, which takes 0.04.
+    The block is synchronous and short; the collector runs again right after it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _records(
+    checked: list[Checked],
+    fresh: list[list[int]],
+    days: dict[Any, Any],
+    dialect: str,
+    upload_id: int,
+    buyers_seen: set[int],
+    report: UploadReport,
+) -> list[tuple[Any, ...]]:
+    """The new rows of every chunk as the table's tuples, built whole column by column."""
+    records: list[tuple[Any, ...]] = []
     for chunk, new in zip(checked, fresh, strict=True):
         c = chunk.columns
         for day in set(c["issued_on"]):
@@ -463,18 +507,7 @@ async def _write_new(
         )  # fmt: skip
         buyers_seen.update(buyer)  # type: ignore[arg-type]  # unit ids, as checked
         report.unchanged += len(chunk) - len(new)
-    if not records:
-        # Nothing new: leave no upload row and no audit entry.
-        await session.rollback()
-        return
-    await copy_rows(session, "invoices", INSERTED, records)
-    report.stored = len(records)
-    upload = _Upload(session, Rows({}, iter(())), upload_id, report)
-    upload.credit_codes = credit_codes
-    upload.buyers_seen = buyers_seen
-    report.duplicate_claims = await _duplicate_claims(session, upload_id, floor)
-    await _finish(session, meta, upload, report)
-    report.upload = upload_id
+    return records
 
 
 async def _write(
