@@ -126,12 +126,6 @@ async def load(url: str, invoices: int, buyers: int) -> dict[str, Any]:
                         )  # fmt: skip
                 await insert_rows(session, "invoices", INVOICE_COLUMNS, inv_rows, True)
                 await insert_rows(session, "sales_reports", REPORT_COLUMNS, report_rows, True)
-            await session.execute(
-                text(
-                    "INSERT INTO invoice_first_claims (number, buyer_unit_id) SELECT number, "
-                    "buyer_unit_id FROM invoices WHERE id > 0 ORDER BY id ON CONFLICT DO NOTHING"
-                )
-            )
     finally:
         await engine.dispose()
     return {

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collectors.invoices.models import Invoice, InvoiceUpload, SalesReport
@@ -108,14 +108,6 @@ async def import_scenario(
         ]
         for start in range(0, len(rows), BATCH):
             await session.execute(insert(Invoice), rows[start : start + BATCH])
-        await session.execute(
-            text(
-                "INSERT INTO invoice_first_claims (number, buyer_unit_id) "
-                "SELECT number, buyer_unit_id FROM invoices WHERE upload_id = :upload "
-                "ORDER BY id ON CONFLICT DO NOTHING"
-            ),
-            {"upload": upload_id},
-        )
         await record(
             session,
             actor,

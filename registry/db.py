@@ -50,6 +50,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # 32 MiB of page cache (the default is 2 MiB), taken only as pages are read: an upload's
+    # index pages stay in memory instead of going back and forth to the OS for every row.
+    cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
 
 

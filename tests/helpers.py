@@ -14,6 +14,29 @@ def pg_url_from_env() -> str | None:
     return url or None
 
 
+def schema_differences(connection: Any) -> list[Any]:
+    """Alembic's differences between a migrated database and the models.
+
+    On PostgreSQL the invoices' foreign keys are statement triggers (0016_invoice_keys), which
+    tests/invoices/test_invoice_references.py checks; the models declare the keys SQLite keeps.
+    """
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from collectors.invoices.models import CHECKED_BY_TRIGGER_ON_POSTGRESQL
+    from registry.db import Base
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        return not (
+            connection.dialect.name == "postgresql"
+            and type_ == "foreign_key_constraint"
+            and name in CHECKED_BY_TRIGGER_ON_POSTGRESQL
+        )
+
+    context = MigrationContext.configure(connection, opts={"include_object": include})
+    return list(compare_metadata(context, Base.metadata))
+
+
 def unit(code: str, credit_code: str, kind: str = "enterprise", **extra: Any) -> dict[str, Any]:
     """A unit in the scenario vocabulary."""
     return {

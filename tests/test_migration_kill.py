@@ -9,13 +9,13 @@ import sys
 from typing import Any
 
 import pytest
-from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from registry.db import Base, create_engine
+from registry.db import create_engine
 from registry.migrate import alembic_config, upgrade
 from service.cli import MIGRATING_PACKAGES
+from tests.helpers import schema_differences
 
 # The child kills itself right after its n-th schema statement: a real SIGKILL mid-migration,
 # at a point the test chooses, without a test-only migration in the shipped package.
@@ -46,9 +46,7 @@ async def _state(url: str) -> tuple[list[Any], set[str]]:
     engine = create_engine(url)
     try:
         async with engine.connect() as conn:
-            diff = await conn.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
-            )
+            diff = await conn.run_sync(schema_differences)
             heads = await conn.run_sync(
                 lambda c: set(MigrationContext.configure(c).get_current_heads())
             )

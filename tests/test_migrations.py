@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from registry.db import Base, create_engine
+from registry.db import create_engine
 from registry.migrate import alembic_config, downgrade, upgrade
 from service.cli import MIGRATING_PACKAGES
+from tests.helpers import schema_differences
 
 
 def _revisions(url: str) -> list[Any]:
@@ -33,9 +32,7 @@ async def _diff(url: str) -> list[Any]:
     engine = create_engine(url)
     try:
         async with engine.connect() as conn:
-            return await conn.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
-            )
+            return await conn.run_sync(schema_differences)
     finally:
         await engine.dispose()
 

@@ -38,15 +38,15 @@ async def insert_rows(
     columns: Sequence[tuple[str, str]],
     rows: list[tuple[Any, ...]],
     skip_existing: bool = False,
-) -> None:
-    """INSERT many rows in the session's transaction; optionally skip key conflicts.
+) -> int:
+    """INSERT many rows in the session's transaction (optionally skipping key conflicts): how many.
 
     `columns` are (name, PostgreSQL type) pairs. On PostgreSQL the rows go as one array per
     column through `unnest`, one statement per call: asyncpg's executemany runs a statement per
     row and is ten times slower.
     """
     if not rows:
-        return
+        return 0
     conn = await session.connection()
     names = ", ".join(f'"{name}"' for name, _ in columns)
     driver: Any = (await conn.get_raw_connection()).driver_connection
@@ -54,10 +54,15 @@ async def insert_rows(
     if conn.dialect.name == "postgresql":
         arrays = ", ".join(f"${i}::{kind}[]" for i, (_, kind) in enumerate(columns, 1))
         sql = f'INSERT INTO "{table}" ({names}) SELECT * FROM unnest({arrays}){conflict}'
-        await driver.execute(sql, *(list(column) for column in zip(*rows, strict=True)))
-        return
+        status = await driver.execute(sql, *(list(column) for column in zip(*rows, strict=True)))
+        return int(str(status).rsplit(" ", 1)[-1])  # "INSERT 0 <rows>"
     marks = ", ".join("?" * len(columns))
-    await driver.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks}){conflict}', rows)
+    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks}){conflict}'
+    cursor = await driver.executemany(sql, rows)
+    try:
+        return int(cursor.rowcount)  # the rows inserted by every execution together
+    finally:
+        await cursor.close()
 
 
 async def copy_rows(

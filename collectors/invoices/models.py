@@ -1,4 +1,4 @@
-"""Tables of the invoices collector: uploads, invoice claims, first claims and sales reports."""
+"""Tables of the invoices collector: uploads, invoice claims and sales reports."""
 
 from __future__ import annotations
 
@@ -39,17 +39,27 @@ class InvoiceUpload(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# On PostgreSQL these keys are checked by statement triggers (migration 0016_invoice_keys), one
+# query per upload instead of a trigger per row; SQLite keeps them as declared here.
+CHECKED_BY_TRIGGER_ON_POSTGRESQL = frozenset(
+    {
+        "fk_invoices_buyer_unit_id_units",
+        "fk_invoices_seller_unit_id_units",
+        "fk_invoices_upload_id_invoice_uploads",
+    }
+)
+
+
 class Invoice(Base):
     """A buyer's claim of one invoice; a number claimed by two buyers is kept twice."""
 
     __tablename__ = "invoices"
     __table_args__ = (
-        # Few indexes: each one more costs a third of the insert time of a large upload.
-        # (buyer, number) also serves a buyer's list; (upload, row) counts a chunk's inserts;
-        # (number) finds every claim of a number, which decides an invoice's status.
-        UniqueConstraint("buyer_unit_id", "number"),
-        Index("ix_invoices_upload_id_row", "upload_id", "row"),
-        Index("ix_invoices_number", "number"),
+        # Few indexes: every one is written for each row of an upload. (number, buyer) keeps
+        # each invoice once per buyer and finds every claim of a number, which decides its
+        # status; (buyer) serves a buyer's list. The primary key is the claim order.
+        UniqueConstraint("number", "buyer_unit_id"),
+        Index("ix_invoices_buyer_unit_id", "buyer_unit_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -65,15 +75,6 @@ class Invoice(Base):
     reverses: Mapped[str | None] = mapped_column(String(20))
     upload_id: Mapped[int] = mapped_column(ForeignKey("invoice_uploads.id", ondelete="RESTRICT"))
     row: Mapped[int] = mapped_column(Integer)  # as a spreadsheet shows it (header is row 1)
-
-
-class InvoiceNumberClaim(Base):
-    """The first buyer to claim an invoice number; the primary key makes the first claim win."""
-
-    __tablename__ = "invoice_first_claims"
-
-    number: Mapped[str] = mapped_column(String(20), primary_key=True)
-    buyer_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
 
 
 class SalesReport(Base):

@@ -9,8 +9,9 @@ call Python per cell anyway, so plain comprehensions are the quicker vectorisati
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -45,7 +46,9 @@ DATE = re.compile(
 AMOUNT = re.compile(r"[0-9]{1,13}(?:\.[0-9]{1,2})?")
 # 1,234,567.89: commas only between groups of three digits ("1,0,0" is no amount).
 GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?")
+FIRST_TWO = operator.itemgetter(slice(0, 2))  # a string's first two characters, called from C
 DIGITAL = re.compile(DIGITAL_PATTERN)
+DIGITAL_COLUMN = re.compile(f"(?:(?:{DIGITAL_PATTERN})\x00)*")  # a column joined by SEPARATOR
 LEGACY_NUMBER = re.compile(LEGACY_NUMBER_PATTERN)
 CODE = re.compile(CODE_PATTERN)
 REVERSES = re.compile(REVERSES_PATTERN)
@@ -86,7 +89,7 @@ class Checked:
 
 SEPARATOR = "\x00"  # joins a column's cells for one scan; a cell holding it takes the slow way
 # ASCII whitespace, which str.strip() removes: a column without any needs no stripping.
-SPACE = re.compile("[ \t\n\r\x0b\x0c\x1c-\x1f]")
+SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 # A column of plain amounts with two decimals each (as exports write them), for one scan.
 TWO_DECIMALS = re.compile("(?:[0-9]{1,13}\\.[0-9]{2}\x00)*")
 
@@ -100,7 +103,8 @@ def _cells(values: list[object]) -> list[str]:
     except TypeError:  # a cell that is not a string (JSON numbers, missing cells)
         joined = ""
     if joined.isascii() and joined.count(SEPARATOR) == len(values) - 1:
-        if SPACE.search(joined) is None:
+        # One C-level substring scan per character: several times quicker than a regex search.
+        if not any(space in joined for space in SPACES):
             return values  # type: ignore[return-value]  # all str, as the join showed
         return [str(v).strip() for v in values]
     return [folded(str(v).strip()) for v in values]
@@ -186,7 +190,8 @@ def check_numbers(chunk: _Chunk) -> tuple[list[str], list[bool]]:
             return problem
         return f"{echo(value)} is not an invoice code: it has 10 or 12 digits"
 
-    for i, value in enumerate(numbers):
+    all_digital = not any(legacy) and DIGITAL_COLUMN.fullmatch(SEPARATOR.join(numbers) + SEPARATOR)
+    for i, value in enumerate(() if all_digital else numbers):
         pattern = LEGACY_NUMBER if legacy[i] else DIGITAL
         if pattern.fullmatch(value) is None:
             chunk.add(i, "number", number_problem(i, value))
@@ -219,6 +224,8 @@ def check_dates(chunk: _Chunk, today: dt.date) -> list[dt.date | None]:
     """Issue dates; None where the cell is bad. Each distinct text is parsed once."""
     texts = chunk.cells("issued_on")
     parsed = {text: _parse_date(text, today) for text in set(texts)}
+    if not any(isinstance(value, str) for value in parsed.values()):
+        return list(map(parsed.__getitem__, texts))  # type: ignore[arg-type]  # all dates
     out: list[dt.date | None] = []
     for i, text in enumerate(texts):
         value = parsed[text]
@@ -253,8 +260,10 @@ def _amount_problem(text: str) -> str:
 def check_amounts(chunk: _Chunk) -> list[int]:
     """Amounts in integer fen; 0 where the cell is bad. Thousands separators are allowed."""
     cells = chunk.cells("amount")
-    if TWO_DECIMALS.fullmatch(SEPARATOR.join(cells) + SEPARATOR):
-        fast = [int(text.replace(".", "")) for text in cells]  # "123.45" is 12345 fen
+    joined = SEPARATOR.join(cells)
+    if TWO_DECIMALS.fullmatch(joined + SEPARATOR):
+        # "123.45" is 12345 fen: the points go in one replace, the ints are made in C.
+        fast = list(map(int, joined.replace(".", "").split(SEPARATOR)))
         if 0 not in fast:
             return fast
     out: list[int] = []
@@ -275,12 +284,15 @@ def check_amounts(chunk: _Chunk) -> list[int]:
 
 def check_kinds(chunk: _Chunk, numbers: list[str]) -> tuple[list[str], list[str | None]]:
     """Kind (blue or red) and the stored number a red invoice reverses (None for blue)."""
-    kinds = [KINDS.get(k.lower()) for k in chunk.cells("kind")]
+    distinct = {k: KINDS.get(k.lower()) for k in set(chunk.cells("kind"))}
+    reverses, rcodes = chunk.cells("reverses"), chunk.cells("reverses_code")
+    if set(distinct.values()) == {"blue"} and not any(reverses) and not any(rcodes):
+        return ["blue"] * chunk.size, [None] * chunk.size
+    kinds = list(map(distinct.__getitem__, chunk.cells("kind")))
     for i, kind in enumerate(kinds):
         if kind is None:
             value = chunk.cells("kind")[i]
             chunk.add(i, "kind", f"{echo(value)}: write 蓝字 or 红字 (blue or red); empty is 蓝字")
-    reverses, rcodes = chunk.cells("reverses"), chunk.cells("reverses_code")
     targets: list[str | None] = []
     for i, kind in enumerate(kinds):
         target, rcode = reverses[i], rcodes[i]
@@ -343,6 +355,8 @@ def _unit_ids(chunk: _Chunk, name: str, units: Mapping[str, int], default: int |
         else:
             problem = _credit_code_problem(value, units)
             found[value] = problem if problem is not None else units[value]
+    if not any(isinstance(hit, str) for hit in found.values()):
+        return list(map(found.__getitem__, values))  # type: ignore[arg-type]  # all unit ids
     out: list[int] = []
     for i, value in enumerate(values):
         hit = found[value]
@@ -360,7 +374,7 @@ def check_buyers(chunk: _Chunk, ctx: CheckContext) -> list[int]:
         return [ctx.buyers.default or -1] * chunk.size
     ids = _unit_ids(chunk, "buyer", ctx.units, ctx.buyers.default)
     only = ctx.buyers.only
-    if only is not None:
+    if only is not None and not set(ids) <= {only, -1}:
         for i, buyer in enumerate(ids):
             if buyer not in (only, -1):
                 chunk.add(i, "buyer", ctx.buyers.only_reason)
@@ -372,10 +386,16 @@ def check_year_digits(
 ) -> None:
     """A digital invoice number starts with the two digits of its year of issue."""
     label = chunk.rows.label("issued_on")
+    years = {day: f"{day.year % 100:02d}" for day in set(dates) if day is not None}
+    if not any(legacy) and None not in dates:
+        # The usual chunk: one comparison per row, in C.
+        given = list(map(FIRST_TWO, numbers))
+        if given == list(map(years.__getitem__, dates)):  # type: ignore[arg-type]
+            return
     for i, day in enumerate(dates):
         if day is None or legacy[i] or chunk.bad[i]:
             continue
-        if numbers[i][:2] != f"{day.year % 100:02d}":
+        if numbers[i][:2] != years[day]:
             message = (
                 f"{echo(numbers[i])}: digits 1-2 of a digital invoice number are its year, "
                 f"which does not match {label} {day.isoformat()}"
@@ -385,6 +405,11 @@ def check_year_digits(
 
 def check_repeats(chunk: _Chunk, numbers: list[str], buyers: list[int]) -> None:
     """The same invoice of the same buyer twice in one chunk: the later rows are errors."""
+    # No key twice, the usual chunk: told by a set of the numbers alone when there is one
+    # buyer (strings are quicker to hash than tuples, and the collector does not track them).
+    keys: Iterable[object] = numbers if len(set(buyers)) == 1 else zip(numbers, buyers, strict=True)
+    if len(set(keys)) == len(numbers):
+        return
     first: dict[tuple[str, int], int] = {}
     word = "index" if chunk.rows.by_index else "row"
     for i, key in enumerate(zip(numbers, buyers, strict=True)):
@@ -407,19 +432,24 @@ def check_chunk(frame: pd.DataFrame, rows: Rows, ctx: CheckContext) -> Checked:
     sellers = _unit_ids(chunk, "seller", ctx.units, None)
     check_year_digits(chunk, numbers, legacy, dates)
     check_repeats(chunk, numbers, buyers)
-    codes = chunk.cells("code")
-    keep = [i for i, bad in enumerate(chunk.bad) if not bad]
-    columns: dict[str, list[object]] = {
-        "number": [numbers[i] for i in keep],
-        "code": [codes[i] or None for i in keep],
-        "buyer_unit_id": [buyers[i] for i in keep],
-        "seller_unit_id": [sellers[i] for i in keep],
-        "issued_on": [dates[i] for i in keep],
-        "amount_fen": [fen[i] for i in keep],
-        "kind": [kinds[i] for i in keep],
-        "reverses": [reverses[i] for i in keep],
-        "row": [chunk.row_numbers[i] for i in keep],
+    codes: list[str | None] = (
+        [c or None for c in chunk.cells("code")] if any(legacy) else [None] * chunk.size
+    )
+    full: dict[str, list[object]] = {
+        "number": numbers,  # type: ignore[dict-item]
+        "code": codes,  # type: ignore[dict-item]
+        "buyer_unit_id": buyers,  # type: ignore[dict-item]
+        "seller_unit_id": sellers,  # type: ignore[dict-item]
+        "issued_on": dates,  # type: ignore[dict-item]
+        "amount_fen": fen,  # type: ignore[dict-item]
+        "kind": kinds,  # type: ignore[dict-item]
+        "reverses": reverses,  # type: ignore[dict-item]
+        "row": chunk.row_numbers,  # type: ignore[dict-item]
     }
+    if True in chunk.bad:  # only good rows go on (the file is refused anyway, whole)
+        keep = [i for i, bad in enumerate(chunk.bad) if not bad]
+        full = {name: [column[i] for i in keep] for name, column in full.items()}
+    columns = full
     # Each row's errors read left to right, as the columns stand in the file.
     order = {label: i for i, label in enumerate(rows.labels.values())}
     chunk.errors.sort(key=lambda e: (e.index or 0, e.row or 0, order.get(e.field, len(order))))

@@ -88,11 +88,16 @@ async def stored_by_upload(database_url: str) -> tuple[dict[str, int], list[tupl
 
 
 async def claims(database_url: str) -> tuple[int, int]:
-    """First claims recorded, and distinct invoice numbers stored."""
+    """First claims (the lowest id of each number), and distinct invoice numbers stored."""
     engine = create_engine(database_url)
     try:
         async with engine.connect() as conn:
-            first = await conn.scalar(text("SELECT count(*) FROM invoice_first_claims"))
+            first = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM invoices i WHERE NOT EXISTS (SELECT 1 FROM invoices o "
+                    "WHERE o.number = i.number AND o.id < i.id)"
+                )
+            )
             numbers = await conn.scalar(text("SELECT count(DISTINCT number) FROM invoices"))
             return int(first or 0), int(numbers or 0)
     finally:
