@@ -15,7 +15,13 @@ from registry.audit import actor_of, record, record_many
 from registry.code_keys import code_key
 from registry.models import Unit
 from registry.resources import RESOURCES, Context, Resource
-from registry.review import declare, held_for_review, load_pending, withdraw_all
+from registry.review import (
+    declare,
+    declare_deletion,
+    held_for_review,
+    load_pending,
+    withdraw_all,
+)
 from registry.schemas import Created, map_fields, merge_maps, non_empty_list
 from service.kit.paging import Page
 from service.kit.principal import Principal, principal_of
@@ -346,29 +352,49 @@ class ResourceView(ObjectView[Context, Any]):
 
     async def perform_destroy(
         self, request: web.Request, session: AsyncSession, scope: Context, obj: Any
-    ) -> None:
-        """Delete, refused (409) while other records depend on it; audited."""
+    ) -> Answer | None:
+        """Delete, refused (409) while other records depend on it; audited.
+
+        A unit's own verified centre or node is not deleted at once: the rules read it, so the
+        deletion waits for an official like any other money-deciding change (202).
+        """
         res, principal, ctx, row = self.res, principal_of(request), scope, obj
         code = request.match_info["code"]
         check_write(
             principal, res.access, getattr(row, res.owner_column.key), f"{res.label} {code!r}"
         )
-        for table, column, label in res.dependents:
-            count = await session.scalar(
-                select(func.count()).select_from(table).where(getattr(table, column) == row.id)
-            )
-            if count:
-                raise conflict(f"{res.label} {code!r} still has {count} {label}; remove them first")
+        await refuse_if_depended_on(session, res, row, code)
         await load_pending(session, res, ctx, [code])
         before = snapshot(res, row, ctx)
+        if held_for_review(principal, res) and row.verified:
+            await declare_deletion(session, res, row, row.unit.code, before, actor_of(request))
+            ctx.pending.pop(code, None)
+            await load_pending(session, res, ctx, [code])
+            return Answer(res.render(row, ctx), 202)
         await withdraw_all(session, res, code, actor_of(request))
-        await session.delete(row)
-        try:
-            await session.flush()
-        except IntegrityError:
-            await session.rollback()
-            raise conflict(f"other records still depend on {res.label} {code!r}") from None
+        await delete_row(session, res, row, code)
         await record(session, actor_of(request), "delete", res.object_type, code, before, None)
+        return None
+
+
+async def refuse_if_depended_on(session: AsyncSession, res: Resource, row: Any, code: str) -> None:
+    """409 naming what still refers to the object."""
+    for table, column, label in res.dependents:
+        count = await session.scalar(
+            select(func.count()).select_from(table).where(getattr(table, column) == row.id)
+        )
+        if count:
+            raise conflict(f"{res.label} {code!r} still has {count} {label}; remove them first")
+
+
+async def delete_row(session: AsyncSession, res: Resource, row: Any, code: str) -> None:
+    """Delete one object now; 409 when the database finds a record still depending on it."""
+    await session.delete(row)
+    try:
+        await session.flush()
+    except IntegrityError:
+        await session.rollback()
+        raise conflict(f"other records still depend on {res.label} {code!r}") from None
 
 
 def _operations(res: Resource) -> dict[str, Operation]:
@@ -405,7 +431,13 @@ def _operations(res: Resource) -> dict[str, Operation]:
         "destroy": Operation(
             summary=f"Delete one {res.label}; refused while other records depend on it",
             tag=res.tag,
-            responses={204: None},
+            responses={204: None, 202: res.out} if res.reviewed else {204: None},
+            description=(
+                "A unit's own verified object is not deleted at once: the deletion waits in "
+                "/api/v1/reviews for an official (202 with `pending`)."
+                if res.reviewed
+                else None
+            ),
             problems=(401, 403, 404, 409),
         ),
     }

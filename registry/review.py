@@ -40,6 +40,7 @@ class ReviewKind(StrEnum):
 
     CREATE = "create"  # the object was registered by its unit: accepting verifies it
     UPDATE = "update"
+    DELETE = "delete"  # the unit asks to remove a verified object: accepting deletes it
 
 
 class ReviewedType(StrEnum):
@@ -181,6 +182,44 @@ async def declare(
     return entry
 
 
+async def declare_deletion(
+    session: AsyncSession,
+    res: Resource,
+    row: Any,
+    unit_code: str,
+    stored: dict[str, Any],
+    actor: Actor,
+) -> PendingChange:
+    """Keep a unit's deletion of a verified object for review; a pending declaration yields."""
+    pending = await session.scalar(
+        select(PendingChange).where(
+            PendingChange.object_type == res.object_type,
+            PendingChange.object_code == row.code,
+            PendingChange.status == ReviewStatus.PENDING,
+        )
+    )
+    if pending is not None:
+        if pending.kind == ReviewKind.DELETE:
+            return pending
+        await _close(session, pending, ReviewStatus.SUPERSEDED, actor, "the unit asked to delete")
+    entry = PendingChange(
+        object_type=res.object_type,
+        object_code=row.code,
+        unit_code=unit_code,
+        kind=ReviewKind.DELETE,
+        changes={},
+        previous=_reviewed_of(res, stored),
+        status=ReviewStatus.PENDING,
+        submitted_by=actor.key_id,
+        submitted_by_name=actor.name,
+        submitted_at=utcnow(),
+    )
+    session.add(entry)
+    await _flush(session)
+    await record(session, actor, "declare", OBJECT_TYPE, str(entry.id), None, entry_snapshot(entry))
+    return entry
+
+
 async def withdraw_all(session: AsyncSession, res: Resource, code: str, actor: Actor) -> None:
     """Withdraw the pending declaration of an object that is being deleted."""
     if not res.reviewed:
@@ -223,7 +262,9 @@ def check_not_decided(entry: PendingChange) -> None:
 
 def stale_fields(entry: PendingChange, stored: dict[str, Any]) -> list[str]:
     """The declared fields whose stored value is no longer the one the unit saw."""
-    return [f for f in entry.changes if stored.get(f) != entry.previous.get(f)]
+    # A deletion was asked of the object as it was: any of its reviewed values counts.
+    fields = entry.previous if entry.kind == ReviewKind.DELETE else entry.changes
+    return [f for f in fields if stored.get(f) != entry.previous.get(f)]
 
 
 async def decide(

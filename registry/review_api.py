@@ -12,11 +12,18 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from registry.api import apply_changes, get_row, snapshot, whole_of
+from registry.api import (
+    apply_changes,
+    delete_row,
+    get_row,
+    refuse_if_depended_on,
+    snapshot,
+    whole_of,
+)
 from registry.audit import Actor, actor_of, record
 from registry.fields import Code
 from registry.models import PendingChange
-from registry.resources import Context
+from registry.resources import Context, Resource
 from registry.review import (
     REVIEWED,
     ReviewedType,
@@ -56,7 +63,9 @@ class ReviewOut(BaseModel):
     object_type: ReviewedType
     object_code: str
     unit: str
-    kind: ReviewKind = Field(description="create: accepting also verifies the object")
+    kind: ReviewKind = Field(
+        description="create: accepting also verifies the object; delete: accepting deletes it"
+    )
     status: ReviewStatus
     declared: dict[str, Any] = Field(description="field: the value the unit declared")
     previous: dict[str, Any] = Field(description="field: the object's value when declared")
@@ -106,7 +115,8 @@ async def render_reviews(
     items = []
     for e in entries:
         now = stored.get((e.object_type, e.object_code))
-        verified = {f: now.get(f) for f in e.changes} if now and now["verified"] else None
+        fields = e.previous if e.kind == ReviewKind.DELETE else e.changes
+        verified = {f: now.get(f) for f in fields} if now and now["verified"] else None
         stale = e.status == ReviewStatus.PENDING and (now is None or bool(stale_fields(e, now)))
         items.append(
             ReviewOut(
@@ -152,6 +162,8 @@ async def accept_entry(session: AsyncSession, entry: PendingChange, actor: Actor
             f"{res.label} {code!r} changed since the declaration ({changed}); "
             "reject this one and ask the unit to declare again"
         )
+    if entry.kind == ReviewKind.DELETE:
+        return await _accept_deletion(session, entry, actor, res, row, before)
     try:
         whole = validate(res.create, whole_of(res, before) | entry.changes)
     except Problem as problem:
@@ -170,6 +182,25 @@ async def accept_entry(session: AsyncSession, entry: PendingChange, actor: Actor
     after = snapshot(res, row, ctx)
     note = f"review {entry.id} accepted"
     await record(session, actor, "update", res.object_type, code, before, after, note)
+    (out,) = await render_reviews(session, [entry])
+    return out
+
+
+async def _accept_deletion(
+    session: AsyncSession,
+    entry: PendingChange,
+    actor: Actor,
+    res: Resource,
+    row: Any,
+    before: dict[str, Any],
+) -> ReviewOut:
+    """Delete the object its unit asked to remove, audited, unless something still needs it."""
+    code = entry.object_code
+    await refuse_if_depended_on(session, res, row, code)
+    await decide(session, entry, ReviewStatus.ACCEPTED, actor, None)
+    await delete_row(session, res, row, code)
+    note = f"review {entry.id} accepted"
+    await record(session, actor, "delete", res.object_type, code, before, None, note)
     (out,) = await render_reviews(session, [entry])
     return out
 

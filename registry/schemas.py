@@ -111,8 +111,11 @@ class PendingOut(BaseModel):
     """Money-deciding values the unit declared that wait for an official's review."""
 
     id: int = Field(description="the review: GET /api/v1/reviews/{id}")
-    kind: Literal["create", "update"] = Field(
-        description="create: the object awaits verification; update: a change"
+    kind: Literal["create", "update", "delete"] = Field(
+        description=(
+            "create: the object awaits verification; update: a change; delete: its unit asked "
+            "to remove it"
+        )
     )
     declared: dict[str, Any] = Field(description="field: declared value, in this object's form")
     submitted_at: dt.datetime

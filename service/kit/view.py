@@ -94,8 +94,8 @@ class ObjectView(Generic[S, R]):
 
     async def perform_destroy(
         self, request: web.Request, session: AsyncSession, scope: S, obj: R
-    ) -> None:
-        """Delete one object, audited; flush, never commit."""
+    ) -> Answer | None:
+        """Delete one object, audited; flush, never commit. An answer: not deleted (yet)."""
         raise NotImplementedError
 
     def destroyed(self, request: web.Request, obj: R) -> None:
@@ -148,8 +148,10 @@ class ObjectView(Generic[S, R]):
             scope = await self.scope(request, session)
             self.may_change(request, scope)
             obj = await self.lookup(request, session, scope)
-            await self.perform_destroy(request, session, scope, obj)
+            answer = await self.perform_destroy(request, session, scope, obj)
             await commit(session)
+        if answer is not None:
+            return respond(answer.body, status=answer.status)
         self.destroyed(request, obj)
         return web.Response(status=204)
 

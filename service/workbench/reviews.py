@@ -46,9 +46,16 @@ def show(value: Any) -> str:
 def rows_of(item: ReviewOut) -> list[tuple[str, str, str, str]]:
     """Per declared field: (field, declared, verified now, value when declared)."""
     verified = item.verified or {}
+    # A deletion declares no values: each field is shown as it would go.
+    declared = item.declared or ({f: None for f in item.previous} if item.kind == "delete" else {})
     return [
-        (f, show(v), show(verified.get(f)) if item.verified else "—", show(item.previous.get(f)))
-        for f, v in sorted(item.declared.items())
+        (
+            f,
+            "deleted" if item.kind == "delete" else show(v),
+            show(verified.get(f)) if item.verified else "—",
+            show(item.previous.get(f)),
+        )
+        for f, v in sorted(declared.items())
     ]
 
 

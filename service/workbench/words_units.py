@@ -110,6 +110,8 @@ UNIT_WORDS: Mapping[str, tuple[str, str]] = {
     "submitted_at": ("申报时间", "Submitted"),
     "review_create": ("新登记（接受即核实）", "new (accepting verifies it)"),
     "review_update": ("变更", "change"),
+    "review_delete": ("申请删除（接受即删除）", "deletion (accepting deletes it)"),
+    "deleted": ("删除", "deleted"),
     "stale": ("对象已变更，只能驳回", "object changed since; reject only"),
     "accept": ("接受", "Accept"),
     "comment_required": ("请填写驳回理由。", "Give a reason for rejecting."),

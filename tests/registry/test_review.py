@@ -293,6 +293,56 @@ async def test_deleting_an_object_withdraws_its_pending_declaration(
     assert entry["verified"] is None
 
 
+async def test_a_units_deletion_of_its_verified_centre_waits_for_an_official(
+    client: Any, world: dict[str, dict[str, str]], database_url: str
+) -> None:
+    # A pending raise is superseded by the deletion; the centre stays until accepted.
+    await client.patch(
+        "/api/v1/computing-centers/C1",
+        json={"capacity_pflops": {"FP16": "100"}},
+        headers=world["center"],
+    )
+    r = await client.delete("/api/v1/computing-centers/C1", headers=world["center"])
+    assert r.status == 202, await r.text()
+    assert (await r.json())["pending"] is not None
+    assert (await stored_center(database_url, "C1")).verified is True
+    again = await client.delete("/api/v1/computing-centers/C1", headers=world["center"])
+    assert again.status == 202
+    entries = await reviews(client, world["official"])
+    assert sorted(e["status"] for e in entries) == ["pending", "superseded"]
+    (entry,) = [e for e in entries if e["status"] == "pending"]
+    assert entry["kind"] == "delete" and entry["previous"]["capacity_pflops"] == {"FP16": "60"}
+    # Another unit neither deletes it nor sees that a deletion waits.
+    r = await client.delete("/api/v1/computing-centers/C1", headers=world["other"])
+    assert r.status in (403, 404)
+
+    reject = await client.post(
+        f"/api/v1/reviews/{entry['id']}/reject", json={"comment": "仍在运行"},
+        headers=world["official"],
+    )  # fmt: skip
+    assert reject.status == 200, await reject.text()
+    assert (await client.get("/api/v1/computing-centers/C1", headers=world["center"])).status == 200
+
+    r = await client.delete("/api/v1/computing-centers/C1", headers=world["center"])
+    (entry,) = [e for e in await reviews(client, world["official"]) if e["status"] == "pending"]
+    accept = await client.post(f"/api/v1/reviews/{entry['id']}/accept", headers=world["official"])
+    assert accept.status == 200, await accept.text()
+    assert (await client.get("/api/v1/computing-centers/C1", headers=world["center"])).status == 404
+    audit = await client.get(
+        "/api/v1/audit?object_type=computing_center&object_code=C1", headers=world["official"]
+    )
+    actions = [e["action"] for e in (await audit.json())["items"]]
+    assert "delete" in actions
+
+
+async def test_an_officials_deletion_applies_at_once(
+    client: Any, world: dict[str, dict[str, str]]
+) -> None:
+    r = await client.delete("/api/v1/identifier-nodes/N1", headers=world["official"])
+    assert r.status == 204
+    assert await reviews(client, world["official"]) == []
+
+
 async def test_a_map_patch_merges_keys_and_null_removes_one(
     client: Any, world: dict[str, dict[str, str]]
 ) -> None:

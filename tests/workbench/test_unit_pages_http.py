@@ -276,6 +276,24 @@ async def test_officials_accept_a_declaration_from_the_review_queue(
     assert twice.status == 409 and "未作改动" in await twice.text()
 
 
+async def test_a_units_deletion_waits_in_the_queue_and_goes_when_accepted(
+    client: Any, declared: dict[str, str]
+) -> None:
+    r = await client.delete("/api/v1/computing-centers/C1", headers=bearer(declared["center"]))
+    assert r.status == 202, await r.text()
+    await switch_user(client, declared["official"])
+    html = await (await client.get("/reviews")).text()
+    assert "申请删除（接受即删除）" in html and "FP16 60" in html
+    entry = re.search(r'action="/reviews/([0-9]+)/accept"', html)
+    assert entry
+    answer = await client.post(
+        f"/reviews/{entry.group(1)}/accept", data={"csrf": csrf_of(html)}, allow_redirects=False
+    )
+    assert answer.status == 303
+    r = await client.get("/api/v1/computing-centers/C1", headers=bearer(declared["official"]))
+    assert r.status == 404
+
+
 async def test_a_rejection_needs_a_reason_and_keeps_the_verified_value(
     client: Any, declared: dict[str, str]
 ) -> None:
