@@ -164,13 +164,28 @@ async def declare(
         await _close(session, pending, outcome, actor, why)
     if not wanted:
         return None
+    kind = ReviewKind.UPDATE if verified else ReviewKind.CREATE
+    previous = {f: current[f] for f in wanted}
+    return await _open(session, res, row.code, unit_code, kind, wanted, previous, actor)
+
+
+async def _open(
+    session: AsyncSession,
+    res: Resource,
+    code: str,
+    unit_code: str,
+    kind: ReviewKind,
+    changes: dict[str, Any],
+    previous: dict[str, Any],
+    actor: Actor,
+) -> PendingChange:
     entry = PendingChange(
         object_type=res.object_type,
-        object_code=row.code,
+        object_code=code,
         unit_code=unit_code,
-        kind=ReviewKind.UPDATE if verified else ReviewKind.CREATE,
-        changes=wanted,
-        previous={f: current[f] for f in wanted},
+        kind=kind,
+        changes=changes,
+        previous=previous,
         status=ReviewStatus.PENDING,
         submitted_by=actor.key_id,
         submitted_by_name=actor.name,
@@ -179,6 +194,17 @@ async def declare(
     session.add(entry)
     await _flush(session)
     await record(session, actor, "declare", OBJECT_TYPE, str(entry.id), None, entry_snapshot(entry))
+    return entry
+
+
+async def _pending_of(session: AsyncSession, res: Resource, code: str) -> PendingChange | None:
+    entry: PendingChange | None = await session.scalar(
+        select(PendingChange).where(
+            PendingChange.object_type == res.object_type,
+            PendingChange.object_code == code,
+            PendingChange.status == ReviewStatus.PENDING,
+        )
+    )
     return entry
 
 
@@ -191,46 +217,20 @@ async def declare_deletion(
     actor: Actor,
 ) -> PendingChange:
     """Keep a unit's deletion of a verified object for review; a pending declaration yields."""
-    pending = await session.scalar(
-        select(PendingChange).where(
-            PendingChange.object_type == res.object_type,
-            PendingChange.object_code == row.code,
-            PendingChange.status == ReviewStatus.PENDING,
-        )
-    )
+    pending = await _pending_of(session, res, row.code)
     if pending is not None:
         if pending.kind == ReviewKind.DELETE:
             return pending
         await _close(session, pending, ReviewStatus.SUPERSEDED, actor, "the unit asked to delete")
-    entry = PendingChange(
-        object_type=res.object_type,
-        object_code=row.code,
-        unit_code=unit_code,
-        kind=ReviewKind.DELETE,
-        changes={},
-        previous=_reviewed_of(res, stored),
-        status=ReviewStatus.PENDING,
-        submitted_by=actor.key_id,
-        submitted_by_name=actor.name,
-        submitted_at=utcnow(),
-    )
-    session.add(entry)
-    await _flush(session)
-    await record(session, actor, "declare", OBJECT_TYPE, str(entry.id), None, entry_snapshot(entry))
-    return entry
+    previous = _reviewed_of(res, stored)
+    return await _open(session, res, row.code, unit_code, ReviewKind.DELETE, {}, previous, actor)
 
 
 async def withdraw_all(session: AsyncSession, res: Resource, code: str, actor: Actor) -> None:
     """Withdraw the pending declaration of an object that is being deleted."""
     if not res.reviewed:
         return
-    entry = await session.scalar(
-        select(PendingChange).where(
-            PendingChange.object_type == res.object_type,
-            PendingChange.object_code == code,
-            PendingChange.status == ReviewStatus.PENDING,
-        )
-    )
+    entry = await _pending_of(session, res, code)
     if entry is not None:
         await _close(session, entry, ReviewStatus.WITHDRAWN, actor, "the object was deleted")
 
