@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine.url import make_url
@@ -10,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 import registry.db
 from registry.db import create_engine, session_factory
 from service.kit.lookup import autocommit_reads
+from tests.conftest import bearer, make_token
 
 
 def _is_postgresql(url: str) -> bool:
@@ -86,3 +89,31 @@ async def test_auth_connection_killed_just_after_use_fails_once(
         assert second != first
     finally:
         await engine.dispose()
+
+
+async def test_auth_on_a_connection_killed_just_after_use_is_503_then_works(
+    client: Any, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request on a connection the server closed gets 503 and Retry-After, never a 500."""
+    if not _is_postgresql(database_url):
+        pytest.skip("server-side connection kills are a PostgreSQL matter")
+    monkeypatch.setattr(registry.db, "IDLE_PING_SECONDS", 3600.0)
+    token = await make_token(database_url, "GOV", "admin")
+    first = await client.get("/api/v1/units", headers=bearer(token))
+    assert first.status == 200
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    finally:
+        await admin.dispose()
+    lost = await client.get("/api/v1/units", headers=bearer(token))
+    assert lost.status == 503
+    assert lost.headers["Retry-After"] == "1"
+    again = await client.get("/api/v1/units", headers=bearer(token))
+    assert again.status == 200
