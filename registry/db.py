@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -61,6 +63,35 @@ def install_sqlite_pragmas(engine: Engine) -> None:
     event.listen(engine, "connect", _sqlite_pragmas)
 
 
+# A pooled connection returned less than this long ago is handed out without a ping: a ping
+# costs three round trips on asyncpg (BEGIN, an empty query, ROLLBACK), more than a lookup.
+IDLE_PING_SECONDS = 5.0
+_RETURNED = "returned_at"
+
+
+def _mark_returned(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_RETURNED] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # A connection that sat idle may have been closed by the server, a restart or a firewall;
+    # the pool replaces one that fails the ping (DisconnectionError) and tries the next.
+    returned = record.info.get(_RETURNED)
+    if returned is not None and time.monotonic() - returned < IDLE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as exc:
+        raise DisconnectionError(f"a pooled connection failed its ping: {exc}") from exc
+
+
+def install_idle_ping(engine: Engine) -> None:
+    """Ping a pooled connection at checkout only when it has been idle a while."""
+    event.listen(engine, "connect", _mark_returned)
+    event.listen(engine, "checkin", _mark_returned)
+    event.listen(engine, "checkout", _ping_if_idle)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine, creating the SQLite folder when needed."""
     parsed = make_url(url)
@@ -70,8 +101,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, **kwargs)
         install_sqlite_pragmas(engine.sync_engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    if kwargs.get("pool_pre_ping"):
+        return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    install_idle_ping(engine.sync_engine)
+    return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

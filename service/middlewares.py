@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 
 from service.kit.keys import CLIENT_REQUEST_ID, REQUEST_ID, Handler
 from service.kit.problems import FieldError, Problem, too_large
@@ -123,11 +124,26 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
                 request.method, request.path, request_id, type(exc).__name__,
             )  # fmt: skip
             return client_closed_response()
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return _database_lost(request, exc, lang)
         log.exception(
             "unexpected error in %s %s (request %s)", request.method, request.path, request_id
         )
         failure = Problem(500, "Internal server error", "the error was logged with the request id")
         return problem_response(failure, request_id, lang)
+
+
+def _database_lost(request: web.Request, exc: DBAPIError, lang: Language) -> web.Response:
+    # The server closed the connection (a restart, a kill): the pool has already discarded
+    # it and every older one, so the same request sent again reaches a fresh connection.
+    log.warning(
+        "database connection lost during %s %s (request %s): %s",
+        request.method, request.path, request.get(REQUEST_ID), exc.orig,
+    )  # fmt: skip
+    lost = Problem(503, "Service unavailable", "the database connection was lost; send again")
+    response = problem_response(lost, request.get(REQUEST_ID), lang)
+    response.headers["Retry-After"] = "1"
+    return response
 
 
 __all__ = ["FieldError", "error_middleware", "problem_response", "request_id_middleware"]

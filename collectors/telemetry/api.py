@@ -40,6 +40,7 @@ from collectors.telemetry.store import from_microseconds, to_microseconds
 from registry.fields import ISO_DATE, parse_instant, parse_iso_date
 from registry.models import utcnow
 from service.kit.keys import DB
+from service.kit.lookup import autocommit_reads
 from service.kit.paging import paginate
 from service.kit.principal import principal_of
 from service.kit.problems import FieldError, Problem, not_found
@@ -154,6 +155,7 @@ async def post_samples(request: web.Request) -> web.Response:
         else:
             codes = {q[0] for q in quick}
         async with request.app[DB]() as session:
+            await autocommit_reads(session)  # reads only; the writer has its own transaction
             # Another unit's centre reads as an unknown one (422 naming each such sample).
             facilities = pushable(principal, await facilities_by_code(session, codes))
             resolved = None if quick is None else quick_readings(quick, facilities, now)

@@ -8,6 +8,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.kit.keys import DB, Handler
+from service.kit.lookup import autocommit_reads
 from service.kit.principal import PRINCIPAL, Principal
 from service.kit.problems import unauthorized
 
@@ -43,6 +44,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         if token is None:
             raise unauthorized()
         async with request.app[DB]() as session:
+            await autocommit_reads(session)  # one statement: a transaction adds two round trips
             principal = await request.app[AUTHENTICATE](session, token)
         if principal is None:
             raise unauthorized("the bearer token is unknown or revoked")

@@ -56,6 +56,7 @@ COMMON: Mapping[str, str] = {
     "a valid bearer token is required": "需要有效的访问令牌（Bearer）",
     "the bearer token is unknown or revoked": "访问令牌无效或已吊销",
     "the error was logged with the request id": "错误已连同请求编号记入日志，请将请求编号告知运维人员",
+    "the database connection was lost; send again": "数据库连接中断，请重新发送",
     # registry/web.py
     "send application/json": "请以 application/json 格式发送",
     "the body is empty; send JSON": "请求体为空，请发送 JSON",
