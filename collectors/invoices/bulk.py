@@ -10,10 +10,11 @@ first), so these rows commit or roll back with it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import sqlite3
-from collections.abc import Sequence
-from itertools import chain
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import asyncpg
@@ -61,31 +62,38 @@ async def insert_rows(
         sql = f'INSERT INTO "{table}" ({names}) SELECT * FROM unnest({arrays}){conflict}'
         status = await driver.execute(sql, *(list(column) for column in zip(*rows, strict=True)))
         return int(str(status).rsplit(" ", 1)[-1])  # "INSERT 0 <rows>"
-    return await _insert_sqlite(driver, table, columns, rows, conflict)
+    values = [list(column) for column in zip(*rows, strict=True)]
+    return await _insert_sqlite(driver, table, columns, values, conflict)
 
 
 async def _insert_sqlite(
     driver: Any,
     table: str,
     columns: Sequence[tuple[str, str]],
-    rows: list[tuple[Any, ...]],
+    values: Sequence[Sequence[Any]],
     conflict: str = "",
 ) -> int:
-    """INSERT rows as multi-row VALUES statements on aiosqlite's connection: how many went in.
+    """INSERT rows, given column by column, as multi-row VALUES statements: how many went in.
 
     One statement per ROWS_PER_STATEMENT rows costs SQLite half the CPU of executemany's
     statement per row (100,000 invoices: 0.15 s against 0.26 s), and the few statements
-    (cached by sqlite3 by their text) keep the round trips to aiosqlite's thread few.
+    (cached by sqlite3 by their text) keep the round trips to aiosqlite's thread few. Each
+    statement's parameters are laid out by one slice assignment per column, in C: no tuple
+    per row.
     """
     names = ", ".join(f'"{name}"' for name, _ in columns)
-    per = max(1, min(ROWS_PER_STATEMENT, MAX_PARAMETERS // len(columns)))
-    one = "(" + ", ".join("?" * len(columns)) + ")"
+    width = len(columns)
+    per = max(1, min(ROWS_PER_STATEMENT, MAX_PARAMETERS // width))
+    one = "(" + ", ".join("?" * width) + ")"
+    total = len(values[0])
     inserted = 0
-    for start in range(0, len(rows), per):
-        part = rows[start : start + per]
-        values = ", ".join([one] * len(part))
-        sql = f'INSERT INTO "{table}" ({names}) VALUES {values}{conflict}'
-        cursor = await driver.execute(sql, list(chain.from_iterable(part)))
+    for start in range(0, total, per):
+        size = min(per, total - start)
+        parameters: list[Any] = [None] * (size * width)
+        for j, column in enumerate(values):
+            parameters[j::width] = column[start : start + size]
+        sql = f'INSERT INTO "{table}" ({names}) VALUES {", ".join([one] * size)}{conflict}'
+        cursor = await driver.execute(sql, parameters)
         try:
             inserted += int(cursor.rowcount)  # the rows this statement inserted
         finally:
@@ -93,23 +101,43 @@ async def _insert_sqlite(
     return inserted
 
 
-async def copy_rows(
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection while a block (with no await in it) makes 100,000 tuples.
+
+    Each 700 new tuples start a collection, and the ones that live on are traversed again and
+    again: in the server that took 0.2 s of building an upload's rows, in C, which takes 0.04.
+    The block is synchronous and short; the collector runs again right after it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+async def copy_columns(
     session: AsyncSession,
     table: str,
     columns: Sequence[tuple[str, str]],
-    rows: list[tuple[Any, ...]],
+    values: Sequence[Sequence[Any]],
 ) -> None:
-    """Store many new rows in the session's transaction: COPY on PostgreSQL, else multi-row VALUES.
+    """Store many new rows, given column by column, in the session's transaction.
 
-    A taken unique key raises one of DUPLICATE_KEY; the caller then rolls the transaction back
-    (a multi-row statement fails whole, and the caller's rollback undoes the ones before).
+    COPY on PostgreSQL, multi-row VALUES on SQLite. A taken unique key raises one of
+    DUPLICATE_KEY (a multi-row statement fails whole); the caller then rolls the transaction
+    back, which undoes the statements before it.
     """
-    if not rows:
+    if not values or not values[0]:
         return
     conn = await session.connection()
     driver: Any = (await conn.get_raw_connection()).driver_connection
     if conn.dialect.name == "postgresql":
+        with collector_paused():
+            records = list(zip(*values, strict=True))  # whole columns zipped in C
         names = [name for name, _ in columns]
-        await driver.copy_records_to_table(table, records=rows, columns=names)
+        await driver.copy_records_to_table(table, records=records, columns=names)
         return
-    await _insert_sqlite(driver, table, columns, rows)
+    await _insert_sqlite(driver, table, columns, values)
