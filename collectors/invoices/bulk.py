@@ -23,9 +23,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 # What the drivers raise, on their own connections, for a row whose unique key is taken.
 DUPLICATE_KEY = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
 # Rows per multi-row INSERT on SQLite: 500 rows of 10 columns are 5,000 host parameters, far
-# below SQLite's limit (32,766 since 3.32); larger statements gain nothing more.
+# below SQLite's default limit (32,766 since 3.32); larger statements gain nothing more.
 ROWS_PER_STATEMENT = 500
-MAX_PARAMETERS = 32_766
+
+
+def _parameter_limit() -> int:
+    """Host parameters one statement may have in the linked SQLite (999 before 3.32)."""
+    probe = sqlite3.connect(":memory:")
+    try:
+        return int(probe.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    finally:
+        probe.close()
+
+
+MAX_PARAMETERS = _parameter_limit()
 
 
 def day_value(dialect: str, day: dt.date) -> Any:

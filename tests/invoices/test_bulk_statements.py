@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from collectors.invoices import bulk
 from collectors.invoices.bulk import ROWS_PER_STATEMENT
 from collectors.invoices.models import Invoice
 from registry.db import create_engine, session_factory
@@ -59,4 +61,16 @@ async def test_an_upload_of_several_statements_stores_each_value_where_it_belong
     assert r.status == 201, (await r.text())[:2000]
     body = await r.json()
     assert (body["rows"], body["stored"], body["unchanged"]) == (ROWS, ROWS - first, first)
+    assert await _stored(database_url) == list(expected)
+
+
+async def test_an_older_sqlite_parameter_limit_makes_smaller_statements(
+    client: Any, tokens: Tokens, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite before 3.32 allows 999 host parameters: 99 rows of 10 columns a statement.
+    monkeypatch.setattr(bulk, "MAX_PARAMETERS", 999)
+    lines, expected = zip(*(_line(n) for n in range(ROWS)), strict=True)
+    r = await upload(client, tokens.b1, csv(HEADER_EN, *lines))
+    assert r.status == 201, (await r.text())[:2000]
+    assert (await r.json())["stored"] == ROWS
     assert await _stored(database_url) == list(expected)
