@@ -37,7 +37,7 @@ from registry.db import create_engine, session_factory
 PHASES = ("registered_units", "check_file", "compare_stored", "_write_new", "_write",
           "_duplicate_claims", "_finish", "_id_floor")  # fmt: skip
 UPLOAD_PHASES = ("claim_numbers", "_claim_numbers", "_inserted")
-BULK_PHASES = ("copy_rows", "insert_rows")
+BULK_PHASES = ("copy_rows", "copy_columns", "insert_rows")
 
 
 def _timed(
