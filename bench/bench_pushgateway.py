@@ -35,7 +35,7 @@ from registry.db import create_engine, session_factory
 from registry.importer import import_sections
 from registry.keys import create_key
 from registry.migrate import upgrade
-from service.cli import MIGRATING_PACKAGES
+from service.demo import MIGRATING_PACKAGES
 from tests.helpers import CREDIT, center, unit
 from tests.server_process import ServerProcess, free_port
 

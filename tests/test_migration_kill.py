@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 
 from registry.db import create_engine
 from registry.migrate import alembic_config, upgrade
-from service.cli import MIGRATING_PACKAGES
+from service.demo import MIGRATING_PACKAGES
 from tests.helpers import schema_differences
 
 # The child kills itself right after its n-th schema statement: a real SIGKILL mid-migration,

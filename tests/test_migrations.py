@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from registry.db import create_engine
 from registry.migrate import alembic_config, downgrade, upgrade
-from service.cli import MIGRATING_PACKAGES
+from service.demo import MIGRATING_PACKAGES
 from tests.helpers import schema_differences
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import inspect
 
 from registry.db import create_engine
 from registry.migrate import downgrade, upgrade
-from service.cli import MIGRATING_PACKAGES
+from service.demo import MIGRATING_PACKAGES
 
 OURS = {"exporter_targets", "capacity_attestations", "attested_devices", "pushed_inventories"}
 

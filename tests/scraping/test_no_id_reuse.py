@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from registry.migrate import downgrade, upgrade
-from service.cli import MIGRATING_PACKAGES
+from service.demo import MIGRATING_PACKAGES
 from tests.scraping.conftest import World
 
 TARGETS = "/api/v1/computing-centers/{}/exporter-targets"

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from registry.db import create_engine
 from registry.migrate import downgrade, upgrade
-from service.cli import MIGRATING_PACKAGES
+from service.demo import MIGRATING_PACKAGES
 
 OLD = [
     # center, metric, labels, time, value: two series of one centre, one of another, a NaN
