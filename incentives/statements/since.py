@@ -52,8 +52,8 @@ async def since_last_statement(
 ) -> SinceRun | None:
     """Compare the last statement run's facts with the live facts as of today."""
     run = await last_statement_run(session, run_id)
-    if run is None:
-        return None
+    if run is None or not run.facts_gz:
+        return None  # no run, or one that kept no facts (nothing to compare with)
     now = dt.datetime.now(dt.UTC)
     today = now.astimezone(ZoneInfo(app[INCENTIVES_SETTINGS].timezone)).date()
     live = await load_live_facts(session, today, now)

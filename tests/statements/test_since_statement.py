@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from incentives.facts import CenterFacts, Facts, InvoiceFacts, NodeFacts, UnitFacts
+from incentives.models import StatementRun
 from incentives.policy import DEFAULT_POLICY, load_policy
 from incentives.since_statement import FactChange, compare_facts
+from registry.db import create_engine, session_factory
 from tests.conftest import bearer, make_token
 from tests.statements.helpers import SCENARIOS, import_file
 
@@ -118,3 +120,16 @@ async def test_units_may_not_read_it_and_a_bad_run_is_refused(
     assert (await client.get(CHANGES, headers=bearer(buyer))).status == 403
     assert (await client.get(f"{CHANGES}?run=abc", headers=bearer(official))).status == 400
     assert (await client.get(f"{CHANGES}?run=99", headers=bearer(official))).status == 404
+    # A run that kept no facts has nothing to compare with: 404, never a 500.
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            session.add(
+                StatementRun(policy=DEFAULT_POLICY, as_of=date(2026, 3, 31), created_by="t")
+            )
+    finally:
+        await engine.dispose()
+    resp = await client.get(CHANGES, headers=bearer(official))
+    assert resp.status == 404  # no statement names it either
+    resp = await client.get(f"{CHANGES}?run=1", headers=bearer(official))
+    assert resp.status == 404
