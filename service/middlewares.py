@@ -140,7 +140,7 @@ def _database_lost(request: web.Request, exc: DBAPIError, lang: Language) -> web
         "database connection lost during %s %s (request %s): %s",
         request.method, request.path, request.get(REQUEST_ID), exc.orig,
     )  # fmt: skip
-    lost = Problem(503, "Service unavailable", "the database connection was lost; send again")
+    lost = Problem(503, "Service Unavailable", "the database connection was lost; send again")
     response = problem_response(lost, request.get(REQUEST_ID), lang)
     response.headers["Retry-After"] = "1"
     return response
