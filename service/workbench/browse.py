@@ -25,10 +25,9 @@ from registry.web_sessions import SignedIn
 from service.kit.keys import DB
 from service.kit.paging import paginate
 from service.kit.problems import Problem
-from service.workbench.core import PageContext, page
+from service.workbench.core import PageContext, page, page_offset
 
 PAGE_SIZE = 50
-MAX_OFFSET = 10_000_000
 MAX_FILTER_CHARS = 64
 
 
@@ -109,13 +108,6 @@ KINDS: dict[str, Browsable] = {
 }  # fmt: skip
 
 
-def _offset(request: web.Request) -> int:
-    raw = request.query.get("offset", "0")
-    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_OFFSET:
-        raise Problem(400, "Bad Request", "offset must be a whole number")
-    return int(raw)
-
-
 def _filters(request: web.Request, kind: Browsable) -> dict[str, str]:
     chosen = {}
     for name in (*kind.filters, "unit"):
@@ -139,7 +131,7 @@ async def browse(request: web.Request, signed: SignedIn) -> PageContext:
     kind = KINDS.get(name)
     if kind is None:
         raise Problem(404, "Not Found", f"no such registry list: {name}")
-    offset = _offset(request)
+    offset = page_offset(request)
     chosen = _filters(request, kind)
     table = kind.table
     if table is Unit:
@@ -178,7 +170,7 @@ async def browse(request: web.Request, signed: SignedIn) -> PageContext:
 @page("audit.html", officials=True)
 async def audit(request: web.Request, signed: SignedIn) -> PageContext:
     """GET /audit: every recorded change, newest first."""
-    offset = _offset(request)
+    offset = page_offset(request)
     chosen = {
         f: request.query[f].strip()[:MAX_FILTER_CHARS]
         for f in ("object_type", "object_code", "actor_unit")
@@ -201,7 +193,7 @@ async def audit(request: web.Request, signed: SignedIn) -> PageContext:
 @page("reconciliation.html", officials=True)
 async def reconciliation(request: web.Request, signed: SignedIn) -> PageContext:
     """GET /reconciliation: where providers' sales reports and buyers' invoices disagree."""
-    offset = _offset(request)
+    offset = page_offset(request)
     async with request.app[DB]() as session:
         found = await reconcile(session, None, None, None, None, PAGE_SIZE, offset)
     return {

@@ -109,6 +109,18 @@ def page(template: str, *, officials: bool = False) -> Callable[[PageView], Hand
     return wrap
 
 
+MAX_OFFSET = 10_000_000  # as the API's PageQuery
+
+
+def page_offset(request: web.Request) -> int:
+    """The list page's `offset` query value, or 400 naming it."""
+    raw = request.query.get("offset", "0")
+    # Length first: int() of thousands of digits is slow, and past 4,300 an error.
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) > MAX_OFFSET:
+        raise Problem(400, "Bad Request", "offset must be a whole number")
+    return int(raw)
+
+
 async def checked_form(request: web.Request, expected: str) -> MultiDictProxy[Any]:
     """A posted form whose CSRF token matches the one issued with the page, or 403."""
     if request.content_length is not None and request.content_length > MAX_FORM_BYTES:

@@ -19,7 +19,7 @@ from registry.money import from_fen
 from registry.web_sessions import SignedIn
 from service.kit.keys import DB, REQUEST_ID
 from service.kit.problems import Problem
-from service.workbench.core import HTTP_STATUS, PageContext, page
+from service.workbench.core import HTTP_STATUS, PageContext, page, page_offset
 from service.workbench.i18n import Translate, choose_lang
 from service.workbench.upload_messages import RowError, row_errors, say
 
@@ -46,13 +46,6 @@ def _status(request: web.Request) -> InvoiceStatus | None:
         raise Problem(400, "Bad Request", f"unknown invoice status {raw[:40]!r}") from None
 
 
-def _offset(request: web.Request) -> int:
-    raw = request.query.get("offset", "0")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        raise Problem(400, "Bad Request", "offset must be a whole number")
-    return int(raw)
-
-
 def _buyers_only(signed: SignedIn) -> None:
     """As the API: buyer tokens (and officials) list and upload invoices, others 403."""
     principal = signed.principal
@@ -65,7 +58,7 @@ async def _listing(request: web.Request, signed: SignedIn) -> dict[str, Any]:
     principal = signed.principal
     _buyers_only(signed)
     today = request.app[CONFIG].today()
-    year, status, offset = _year(request, today), _status(request), _offset(request)
+    year, status, offset = _year(request, today), _status(request), page_offset(request)
     judge = request.app[INVOICE_JUDGE]
     async with request.app[DB]() as session:
         items, total = await list_invoices(

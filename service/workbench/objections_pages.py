@@ -14,7 +14,7 @@ from registry.models import utcnow
 from registry.web_sessions import SignedIn
 from service.kit.keys import DB
 from service.kit.problems import FieldError, Problem, invalid
-from service.workbench.core import PageContext, checked_form, page, render
+from service.workbench.core import PageContext, checked_form, page, page_offset, render
 from service.workbench.statements_pages import (
     actor_of_page,
     field_errors,
@@ -44,15 +44,8 @@ def _row(request: web.Request, objection: Objection, unit_code: str | None) -> d
     }
 
 
-def _offset(request: web.Request) -> int:
-    raw = request.query.get("offset", "0")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        raise Problem(400, "Bad Request", "offset must be a whole number")
-    return int(raw)
-
-
 async def _context(request: web.Request) -> dict[str, Any]:
-    offset = _offset(request)
+    offset = page_offset(request)
     async with request.app[DB]() as session:
         pending, pending_total = await list_objections(
             session, None, ObjectionStatus.OPEN, None, PAGE_SIZE, offset

@@ -19,7 +19,7 @@ from service.kit.keys import DB, REQUEST_ID
 from service.kit.paging import paginate
 from service.kit.problems import Problem
 from service.kit.transaction import commit
-from service.workbench.core import HTTP_STATUS, PageContext, checked_form, page
+from service.workbench.core import HTTP_STATUS, PageContext, checked_form, page, page_offset
 
 PAGE_SIZE = 25
 _ID = re.compile(r"^[0-9]{1,18}$")
@@ -70,10 +70,7 @@ async def pending_count(session: AsyncSession) -> int:
 
 
 async def _queue(request: web.Request) -> dict[str, Any]:
-    raw = request.query.get("offset", "0")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        raise Problem(400, "Bad Request", "offset must be a whole number")
-    offset = int(raw)
+    offset = page_offset(request)
     async with request.app[DB]() as session:
         rows, total = await paginate(
             session,
