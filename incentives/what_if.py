@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -51,11 +51,16 @@ class Comparison:
 
     def totals(self) -> dict[str, tuple[Decimal, Decimal]]:
         """Per clause: (current, proposed) totals."""
-        out: dict[str, tuple[Decimal, Decimal]] = {}
-        for d in self.differences:
-            now, then = out.get(d.clause, (ZERO, ZERO))
-            out[d.clause] = (now + d.current, then + d.proposed)
-        return out
+        return clause_totals(self.differences)
+
+
+def clause_totals(differences: Iterable[Difference]) -> dict[str, tuple[Decimal, Decimal]]:
+    """Per clause: the (current, proposed) totals of these differences."""
+    out: dict[str, tuple[Decimal, Decimal]] = {}
+    for d in differences:
+        now, then = out.get(d.clause, (ZERO, ZERO))
+        out[d.clause] = (now + d.current, then + d.proposed)
+    return out
 
 
 def overrides_of(policy: Policy, proposals: list[Proposal]) -> dict[str, object]:

@@ -13,7 +13,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -41,7 +41,7 @@ from collectors.telemetry.samples import (
 )
 from collectors.telemetry.store import store_readings
 from registry.models import utcnow
-from service.kit.keys import DB
+from service.kit.keys import DB, Handler
 from service.kit.principal import Principal, principal_of
 from service.kit.problems import Problem, bad_request, conflict, not_found, too_large
 from service.kit.transaction import commit
@@ -411,29 +411,28 @@ BODY_NOTE = (
 TEXT_BODY = {"text/plain": {"type": "string"}}
 
 
-@operation(
-    summary="Push a group: its families replace every family the group held (the gateway's PUT)",
-    tag="pushgateway",
-    body_media=TEXT_BODY,
-    body_optional=True,  # an empty push is valid, as on the gateway
-    responses={200: None},
-    problems=PUSH_PROBLEMS,
-    description=GROUPING_NOTE + BODY_NOTE,
+def _push_operation(summary: str) -> Callable[[Handler], Handler]:
+    """What the OpenAPI document says of a push: the same body and answers for PUT and POST."""
+    return operation(
+        summary=summary,
+        tag="pushgateway",
+        body_media=TEXT_BODY,
+        body_optional=True,  # an empty push is valid, as on the gateway
+        responses={200: None},
+        problems=PUSH_PROBLEMS,
+        description=GROUPING_NOTE + BODY_NOTE,
+    )
+
+
+@_push_operation(
+    "Push a group: its families replace every family the group held (the gateway's PUT)"
 )
 async def put_group(request: web.Request) -> web.Response:
     """PUT /metrics/job/<job>/facility/<CODE>{/<label>/<value>}."""
     return await push(request)
 
 
-@operation(
-    summary="Push families into a group: only the families pushed are replaced (POST)",
-    tag="pushgateway",
-    body_media=TEXT_BODY,
-    body_optional=True,  # an empty push is valid, as on the gateway
-    responses={200: None},
-    problems=PUSH_PROBLEMS,
-    description=GROUPING_NOTE + BODY_NOTE,
-)
+@_push_operation("Push families into a group: only the families pushed are replaced (POST)")
 async def post_group(request: web.Request) -> web.Response:
     """POST /metrics/job/<job>/facility/<CODE>{/<label>/<value>}."""
     return await push(request)

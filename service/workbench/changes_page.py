@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
-
 from aiohttp import web
 
 from incentives.since_statement import FactChange
 from incentives.statements.since import since_last_statement
+from incentives.what_if import clause_totals
 from registry.web_sessions import SignedIn
 from service.kit.keys import DB
 from service.workbench.core import PageContext, page
 
 MAX_ROWS = 500  # rows shown per table; the counts above them count all
-ZERO = Decimal("0.00")
 
 
 def _field_words(change: FactChange) -> tuple[str, str | None]:
@@ -36,10 +33,7 @@ async def changes(request: web.Request, signed: SignedIn) -> PageContext:
         return {"found": None}
     result = found.result
     moved = result.moved
-    totals: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    for d in moved:
-        totals[d.clause][0] += d.current
-        totals[d.clause][1] += d.proposed
+    totals = clause_totals(moved)
     return {
         "found": found,
         "facts": [(c, *_field_words(c)) for c in result.facts[:MAX_ROWS]],
