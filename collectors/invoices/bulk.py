@@ -117,12 +117,13 @@ async def copy_columns(
     columns: Sequence[tuple[str, str]],
     parts: Iterable[Sequence[Sequence[Any]]],
 ) -> int:
-    """Store many new rows in the session's transaction: how many. Each part is some rows,
-    given column by column; parts are made as they are stored, so none need be held whole.
+    """Store many new rows in the session's transaction, a part at a time: how many.
 
-    One COPY on PostgreSQL, multi-row VALUES on SQLite. A taken unique key raises one of
-    DUPLICATE_KEY (a multi-row statement fails whole); the caller then rolls the transaction
-    back, which undoes the statements before it.
+    Each part is some rows, given column by column; the parts may be made as they are
+    stored, so the rows need never be held whole a second time. One COPY on PostgreSQL,
+    multi-row VALUES on SQLite. A taken unique key raises one of DUPLICATE_KEY (a multi-row
+    statement fails whole); the caller then rolls the transaction back, which undoes the
+    statements before it.
     """
     conn = await session.connection()
     driver: Any = (await conn.get_raw_connection()).driver_connection

@@ -55,8 +55,7 @@ class ObjectView(Generic[S, R]):
     async def check_filters(
         self, request: web.Request, session: AsyncSession, scope: S, query: Any
     ) -> None:
-        """Refuse a list filter naming what the caller may not see (403) or what is not
-        there (404); nothing by default."""
+        """Refuse a filter naming what the caller may not see (403) or what is not there (404)."""
 
     def listed(self, request: web.Request, scope: S, query: Any) -> Select[Any]:
         """The ordered select of what the list shows."""
