@@ -29,7 +29,9 @@ import datetime as dt
 import json
 import os
 import pstats
+import signal
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -384,13 +386,27 @@ async def pg_database(admin: str, action: str, name: str) -> str:
     return make_url(admin).set(database=name).render_as_string(hide_password=False)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far (Linux /proc), or 0 elsewhere."""
+def cpu_split(pid: int) -> tuple[float, float]:
+    """User and system CPU time of a process so far, apart (Linux /proc), or 0 elsewhere."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def sampler(command: str, pid: int) -> subprocess.Popen[bytes]:
+    """py-spy (the executable named) sampling the service; collapsed stacks to py-spy-PID.txt."""
+    out = f"py-spy-{pid}.txt"
+    print(f"  py-spy samples of the service in {out}")
+    spy = subprocess.Popen(
+        [command, "record", "--pid", str(pid), "--format", "raw", "--rate", "500",
+         "--output", out, "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(1)  # py-spy attaches before the clients start
+    return spy
 
 
 def print_profile(path: Path) -> None:
@@ -430,11 +446,17 @@ def run(db: str, args: argparse.Namespace, scratch: Path) -> None:
         server.start()
         try:
             pid = server.process.pid if server.process else 0
-            cpu_before = cpu_seconds(pid)
+            spy = sampler(args.py_spy, pid) if args.py_spy else None
+            user_before, system_before = cpu_split(pid)
             seconds, accepted, dups, retried = asyncio.run(
                 post_all(server.url, token, load.bodies, args.clients, args.retry_every)
             )
-            cpu = cpu_seconds(pid) - cpu_before
+            user_after, system_after = cpu_split(pid)
+            user, system = user_after - user_before, system_after - system_before
+            cpu = user + system
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                spy.wait(timeout=60)
         finally:
             server.stop()
         raw, rolled = asyncio.run(count_stored(url))
@@ -477,7 +499,8 @@ def run(db: str, args: argparse.Namespace, scratch: Path) -> None:
     print(f"[{db}] {total:,} samples in batches of {args.batch} from {args.clients} clients, "
           f"{args.prefill:,} stored before ({prefill_seconds:.1f} s to prefill)")  # fmt: skip
     print(f"  service:   {seconds:8.2f} s  {rate:>10,.0f} samples/s (HTTP, JSON, auth, roll-ups)")
-    print(f"  service CPU (its own process): {cpu:.2f} s, {cpu / total * 1e6:.1f} µs a sample")
+    print(f"  service CPU (its own process): {cpu:.2f} s, {cpu / total * 1e6:.1f} µs a sample "
+          f"(user {user:.2f} s, system {system:.2f} s)")  # fmt: skip
     for name, ref_seconds in references.items():
         ref_rate = total / ref_seconds
         print(f"  {name + ':':10} {ref_seconds:8.2f} s  {ref_rate:>10,.0f} rows/s "
@@ -522,6 +545,7 @@ def main() -> None:
         "--prefill-references", action="store_true", help="prefill the plain reference's table too"
     )
     parser.add_argument("--profile", action="store_true", help="profile the service")
+    parser.add_argument("--py-spy", metavar="PY_SPY", help="sample the service with py-spy")
     parser.add_argument("--pg-admin", default=os.environ.get("BENCH_PG_ADMIN", PG_ADMIN))
     args = parser.parse_args()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())

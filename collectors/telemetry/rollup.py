@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -72,6 +72,18 @@ UPSERT_POSTGRESQL = text(
     "CAST(:count AS BIGINT[]), CAST(:last_at AS TIMESTAMPTZ[]), CAST(:last_value AS FLOAT8[])) "
     + merge("LEAST", "GREATEST")
 )
+# The same, for the driver itself: prepared once per connection, no SQLAlchemy step. Each
+# array is one text literal, which PostgreSQL parses in C (the driver's encoding of arrays
+# checks every element in Python); days are ordinals and times microseconds since the epoch.
+UPSERT_POSTGRESQL_DRIVER = (
+    f"INSERT INTO telemetry_daily ({COLUMNS}) SELECT center_id, metric,"
+    " DATE '0001-01-01' + (day - 1), minimum, maximum, total, count,"
+    " TIMESTAMPTZ 'epoch' + last_us * INTERVAL '1 microsecond', last_value FROM unnest("
+    "$1::TEXT::INTEGER[], $2::TEXT::VARCHAR[], $3::TEXT::INTEGER[], $4::TEXT::FLOAT8[], "
+    "$5::TEXT::FLOAT8[], $6::TEXT::FLOAT8[], $7::TEXT::BIGINT[], $8::TEXT::BIGINT[], "
+    "$9::TEXT::FLOAT8[]) AS r(center_id, metric, day, minimum, maximum, total, count, last_us,"
+    " last_value) " + merge("LEAST", "GREATEST")
+)
 SQLITE_MERGE = merge("min", "max")
 SQLITE_ROWS_PER_STATEMENT = 3000  # nine parameters a row, under SQLite's 32,766
 
@@ -81,6 +93,16 @@ def _binder(conn: AsyncConnection, column: str) -> Callable[[Any], Any]:
     column_type = TelemetryDaily.__table__.c[column].type
     processor = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     return processor if processor is not None else (lambda value: value)
+
+
+async def upsert_rollups(conn: AsyncConnection, arrays: Sequence[str] | None) -> None:
+    """Add folded roll-up rows (`Group.rollups`) to the stored ones (PostgreSQL only)."""
+    if arrays is None:
+        return
+    driver = (await conn.get_raw_connection()).driver_connection
+    assert driver is not None  # an open connection's asyncpg connection
+    # Through the driver, inside the transaction SQLAlchemy began for the caller.
+    await driver.execute(UPSERT_POSTGRESQL_DRIVER, *arrays)
 
 
 async def upsert_daily(conn: AsyncConnection, readings: Iterable[Reading], tz: ZoneInfo) -> None:
