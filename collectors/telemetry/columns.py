@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated, NamedTuple
+from itertools import count
+from typing import Annotated, NamedTuple, cast
 
 import msgspec
 import orjson
@@ -111,32 +112,28 @@ def fast_batch(raw: bytes, now: dt.datetime, retention_days: int) -> Parsed | No
         samples = _DECODE(raw).samples
     except msgspec.DecodeError:  # a ValidationError too: the models name what is wrong
         return None
-    # Distinct series and times, in order of first appearance; each is checked once.
-    raw_keys = [(s.facility, s.metric, bytes(s.labels)) for s in samples]
-    slots = dict.fromkeys(raw_keys, 0)
-    keys: list[tuple[str, str, str]] = []
-    labels_of: dict[bytes, str | None] = {}
-    for n, (code, metric, text) in enumerate(slots):
-        if not metric_ok(metric):
-            return None
-        if text not in labels_of:
-            labels_of[text] = _canonical(text)
-        labels = labels_of[text]
-        if labels is None:
-            return None
-        keys.append((code, metric, labels))
-        slots[code, metric, text] = n
+    # Each distinct metric, label text and time is checked once; the steps per sample are
+    # map(), zip() and dict lookups, which run in C.
+    metrics = [s.metric for s in samples]
+    if not all(map(metric_ok, set(metrics))):
+        return None
+    texts = [bytes(s.labels) for s in samples]
+    canonical = {text: _canonical(text) for text in set(texts)}
+    if None in canonical.values():
+        return None
     stamps = [s.time for s in samples]
-    times = dict.fromkeys(stamps, 0)
-    for stamp in times:
-        us = _micros(stamp, now, retention_days)
-        if us is None:
-            return None
-        times[stamp] = us
+    times = {stamp: _micros(stamp, now, retention_days) for stamp in set(stamps)}
+    if None in times.values():
+        return None
+    facilities = [s.facility for s in samples]
+    labels = cast(dict[bytes, str], canonical)  # no None, as checked
+    keys = list(zip(facilities, metrics, map(labels.__getitem__, texts), strict=True))
+    # The series in order of first appearance, numbered.
+    slots = dict(zip(dict.fromkeys(keys), count()))
     return Parsed(
-        keys,
-        [slots[k] for k in raw_keys],
-        [times[t] for t in stamps],
+        list(slots),
+        list(map(slots.__getitem__, keys)),
+        cast(list[int], list(map(times.__getitem__, stamps))),
         [s.value for s in samples],
     )
 
@@ -144,12 +141,13 @@ def fast_batch(raw: bytes, now: dt.datetime, retention_days: int) -> Parsed | No
 def resolve(parsed: Parsed, facilities: Mapping[str, Facility]) -> Columns | None:
     """The batch with its centres' ids, or None when a centre is unknown (the models name it)."""
     series: list[SeriesKey] = []
+    append = series.append
     for code, metric, labels in parsed.keys:
         facility = facilities.get(code)
         if facility is None:
             return None
-        series.append((facility.id, metric, labels))
-    return Columns(series, parsed.slot, parsed.micros, list(parsed.value))
+        append((facility.id, metric, labels))
+    return Columns(series, parsed.slot, parsed.micros, cast(list[float | None], parsed.value))
 
 
 def _canonical(text: bytes) -> str | None:
