@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit import Actor, record
 from registry.models import ApiKey, Unit, utcnow
-from service.kit.lookup import reads_driver
+from service.kit.lookup import autocommit_connection
 from service.kit.paging import paginate
 from service.kit.principal import Principal, Role
 from service.kit.problems import FieldError, invalid, not_found
@@ -136,9 +136,9 @@ async def authenticate(session: AsyncSession, token: str) -> Principal | None:
     if parts is None:
         return None
     key_id, secret = parts
-    driver = await reads_driver(session)
-    if driver is not None:  # PostgreSQL, every request: a prepared statement
-        row = await driver.fetchrow(AUTHENTICATE_POSTGRESQL, key_id)
+    conn = await autocommit_connection(session)
+    if conn is not None:  # PostgreSQL, every request: SQL text, no ORM statement
+        row = (await conn.exec_driver_sql(AUTHENTICATE_POSTGRESQL, (key_id,))).first()
     else:
         row = await _key_row(session, key_id)
     if row is None:
@@ -151,10 +151,10 @@ async def authenticate(session: AsyncSession, token: str) -> Principal | None:
     )
 
 
-# The same lookup as `_key_row`, for the driver itself.
+# The same lookup as `_key_row`, as the driver's SQL.
 AUTHENTICATE_POSTGRESQL = (
     "SELECT k.secret_hash, k.unit_id, k.role, k.name, k.revoked_at, u.code"
-    " FROM api_keys k JOIN units u ON k.unit_id = u.id WHERE k.key_id = $1"
+    " FROM api_keys k JOIN units u ON k.unit_id = u.id WHERE k.key_id = $1::VARCHAR"
 )
 
 

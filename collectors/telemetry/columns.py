@@ -17,7 +17,7 @@ from typing import Annotated, NamedTuple, cast
 import msgspec
 import orjson
 
-from collectors.telemetry.batch import labels_ok, metric_ok
+from collectors.telemetry.batch import MAX_SAMPLES, labels_ok, metric_ok
 from collectors.telemetry.facilities import Facility
 from collectors.telemetry.samples import (
     MAX_VALUE,
@@ -31,7 +31,6 @@ from registry.fields import parse_instant
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
-MAX_SAMPLES = 10_000  # as TelemetryBatch
 # The labels are kept as their JSON text: equal texts are checked once, not once a sample.
 _NO_LABELS = msgspec.Raw(b"")
 _NULL = b"null"

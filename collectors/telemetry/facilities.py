@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.models import ComputingCenter
-from service.kit.lookup import reads_driver
+from service.kit.lookup import autocommit_connection
 from service.kit.principal import Principal, Role
 from service.kit.problems import not_found
 from service.kit.roles import Access, check_read, may_read_all, require_role
@@ -36,9 +36,10 @@ async def facilities_by_code(session: AsyncSession, codes: Iterable[str]) -> dic
     """The centres with these codes; unknown codes are simply absent."""
     wanted = sorted(set(codes))
     found: dict[str, Facility] = {}
-    driver = await reads_driver(session)
-    if driver is not None:  # PostgreSQL, every push: one prepared statement
-        for center_id, unit_id, code in await driver.fetch(FACILITIES_POSTGRESQL, wanted):
+    conn = await autocommit_connection(session)
+    if conn is not None:  # PostgreSQL, every push: SQL text, no ORM statement
+        result = await conn.exec_driver_sql(FACILITIES_POSTGRESQL, (wanted,))
+        for center_id, unit_id, code in result.tuples():
             found[code] = Facility(center_id, unit_id, code)
         return found
     for start in range(0, len(wanted), 500):

@@ -13,7 +13,7 @@ import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from collectors.telemetry.columns import Columns, columns_of
+from collectors.telemetry.columns import EPOCH, MICROSECOND, Columns, columns_of
 from collectors.telemetry.group import Group
 from collectors.telemetry.partitions import ensure_days, forget
 from collectors.telemetry.rollup import COLUMNS as ROLLUP_COLUMNS
@@ -21,8 +21,6 @@ from collectors.telemetry.rollup import merge, upsert_daily, upsert_rollups
 from collectors.telemetry.samples import Reading
 from collectors.telemetry.series import SeriesKey, series_id_lists, series_ids
 
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-MICROSECOND = dt.timedelta(microseconds=1)
 # SQLite allows 32,766 parameters in one statement; three per row.
 SQLITE_ROWS_PER_STATEMENT = 10_000
 SampleKey = tuple[int, int]  # series id, microseconds since the epoch
