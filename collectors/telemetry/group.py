@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from collectors.telemetry.columns import EPOCH, MICROSECOND, Columns
 from collectors.telemetry.partitions import DAY_US
 
 Ints = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 Floats = npt.NDArray[np.float64]
 # One row of PostgreSQL's binary COPY of (series_id bigint, sampled_us bigint, value float8):
 # the field count, then each field's length and big-endian value.
@@ -84,6 +85,30 @@ class Group:
         """Whether a key (series, time) comes twice in the group."""
         ids, micros = self.series_id[self.order], self.micros[self.order]
         return bool(np.any((ids[1:] == ids[:-1]) & (micros[1:] == micros[:-1])))
+
+    def first_keys(self) -> BoolArray:
+        """Which samples are the first of their key (series, time) in the order given."""
+        ids, micros = self.series_id[self.order], self.micros[self.order]
+        first = np.ones(len(ids), dtype=bool)
+        first[1:] = (ids[1:] != ids[:-1]) | (micros[1:] != micros[:-1])
+        # lexsort is stable: of equal keys, the one given first comes first.
+        out = np.zeros(len(ids), dtype=bool)
+        out[self.order[first]] = True
+        return out
+
+    def subset(self, keep: BoolArray) -> Group:
+        """The samples marked, in the order given."""
+        series_id, micros = self.series_id[keep], self.micros[keep]
+        return Group(
+            series_id=series_id,
+            micros=micros,
+            value=self.value[keep],
+            values=list(compress(self.values, keep.tolist())),
+            pair=self.pair[keep],
+            pairs=self.pairs,
+            number=self.number[keep],
+            order=np.lexsort((micros, series_id)),
+        )
 
     def binary_copy(self) -> memoryview | None:
         """The rows in key order as binary COPY data; None if a value is NULL."""

@@ -10,6 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -61,6 +63,16 @@ INSERT_AND_ROLL_UP_POSTGRESQL = text(
     " SELECT g.batch, count(*) FROM inserted i"
     " JOIN given g ON g.series_id = i.series_id AND g.sampled_us = i.sampled_us"
     " GROUP BY g.batch"
+)
+
+
+# Which of some keys are stored; the bounds let PostgreSQL look in the right days' partitions
+# only. The arrays are text literals: the driver's encoding checks every element in Python.
+STORED_POSTGRESQL = (
+    "SELECT s.series_id, s.sampled_us FROM telemetry_samples s"
+    " JOIN unnest($1::TEXT::BIGINT[], $2::TEXT::BIGINT[]) AS k(series_id, sampled_us)"
+    " ON s.series_id = k.series_id AND s.sampled_us = k.sampled_us"
+    " WHERE s.sampled_us >= $3::BIGINT AND s.sampled_us <= $4::BIGINT"
 )
 
 
@@ -166,8 +178,31 @@ async def _store_postgresql(
     if not group.repeats() and await _copy_new(conn, group, days):
         await upsert_rollups(conn, group.rollups(tz))  # every sample was new
         return [Stored(len(batch), 0) for batch in batches]
-    # Some sample repeats (a retried batch): the careful statement sorts them out.
+    # Some sample repeats (a retried batch): COPY only the first of each key not stored yet.
+    new = group.first_keys()
+    new[await _stored_already(conn, group)] = False
+    fresh = group.subset(new)
+    if not len(fresh.order) or await _copy_new(conn, fresh, days):
+        await upsert_rollups(conn, fresh.rollups(tz))
+        accepted = np.bincount(fresh.number, minlength=len(batches)).tolist()
+        return [Stored(n, len(b) - n) for n, b in zip(accepted, batches, strict=True)]
+    # Another writer stored one of them meanwhile: the careful statement sorts them out.
     return await _store_set_based(conn, group, batches, tz)
+
+
+async def _stored_already(conn: AsyncConnection, group: Group) -> npt.NDArray[np.intp]:
+    """The indexes of the group's samples whose key is stored already."""
+    ids, micros = group.series_id.tolist(), group.micros.tolist()
+    found = await conn.exec_driver_sql(
+        STORED_POSTGRESQL,
+        (_array(ids), _array(micros), int(group.micros.min()), int(group.micros.max())),
+    )
+    stored = set(found.tuples())
+    return np.flatnonzero([key in stored for key in zip(ids, micros, strict=True)])
+
+
+def _array(numbers: Iterable[int]) -> str:
+    return "{" + ",".join(map(str, numbers)) + "}"
 
 
 async def _copy_new(conn: AsyncConnection, group: Group, days: Collection[int]) -> bool:

@@ -155,3 +155,13 @@ def test_a_null_value_goes_as_records_and_a_repeat_is_seen() -> None:
     assert group.binary_copy() is None
     assert group.repeats()
     assert group.records()[0][2] in (None, 1.0)
+
+
+def test_the_first_of_each_key_is_kept_in_the_order_given() -> None:
+    first = Columns([(1, "m", "{}")], [0, 0, 0], [20, 10, 20], [1.0, 2.0, 3.0])
+    second = Columns([(1, "m", "{}")], [0, 0], [10, 30], [4.0, 5.0])
+    group = Group.of([first, second], [[7], [7]])
+    assert group.first_keys().tolist() == [True, True, False, False, True]
+    fresh = group.subset(group.first_keys())
+    assert fresh.records() == [(7, 10, 2.0), (7, 20, 1.0), (7, 30, 5.0)]
+    assert fresh.number.tolist() == [0, 0, 1]
