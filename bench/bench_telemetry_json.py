@@ -29,7 +29,9 @@ import datetime as dt
 import json
 import os
 import pstats
+import signal
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -317,8 +319,9 @@ def reference_sqlite(
 
 async def reference_postgresql(
     url: str, ddl: tuple[str, ...], table: str, rows: list[list[Row]], prefill: Iterator[Row]
-) -> float:
-    """asyncpg copy_records_to_table per batch, into a table of its own."""
+) -> tuple[float, float]:
+    """asyncpg copy_records_to_table per batch, into a table of its own; seconds, and the CPU
+    seconds of its PostgreSQL backend meanwhile."""
     con = await asyncpg.connect(_dsn(url))
     try:
         for statement in ddl:
@@ -327,10 +330,12 @@ async def reference_postgresql(
             await con.copy_records_to_table(table, records=chunk, columns=COLUMNS)
         await con.execute(f"VACUUM ANALYZE {table}")
         await con.execute("CHECKPOINT")
+        backend = await con.fetchval("SELECT pg_backend_pid()")
+        cpu = sum(cpu_split(backend))
         started = time.perf_counter()
         for batch in rows:
             await con.copy_records_to_table(table, records=batch, columns=COLUMNS)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, sum(cpu_split(backend)) - cpu
     finally:
         await con.close()
 
@@ -384,13 +389,46 @@ async def pg_database(admin: str, action: str, name: str) -> str:
     return make_url(admin).set(database=name).render_as_string(hide_password=False)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far (Linux /proc), or 0 elsewhere."""
+def backends_cpu(admin: str, database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to a database (Linux /proc)."""
+
+    async def pids() -> list[int]:
+        con = await asyncpg.connect(_dsn(admin))
+        try:
+            sql = "SELECT pid FROM pg_stat_activity WHERE datname = $1"
+            return [pid for (pid,) in await con.fetch(sql, database)]
+        finally:
+            await con.close()
+
+    return {pid: sum(cpu_split(pid)) for pid in asyncio.run(pids())}
+
+
+def cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds the backends spent between two readings (new backends counted whole)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """User and system CPU time of a process so far, apart (Linux /proc), or 0 elsewhere."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def sampler(command: str, pid: int) -> subprocess.Popen[bytes]:
+    """py-spy (the executable named) sampling the service; collapsed stacks to py-spy-PID.txt."""
+    out = f"py-spy-{pid}.txt"
+    print(f"  py-spy samples of the service in {out}")
+    spy = subprocess.Popen(
+        [command, "record", "--pid", str(pid), "--format", "raw", "--rate", "500",
+         "--output", out, "--nonblocking", "--gil"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(1)  # py-spy attaches before the clients start
+    return spy
 
 
 def print_profile(path: Path) -> None:
@@ -430,16 +468,33 @@ def run(db: str, args: argparse.Namespace, scratch: Path) -> None:
         server.start()
         try:
             pid = server.process.pid if server.process else 0
-            cpu_before = cpu_seconds(pid)
+            spy = sampler(args.py_spy, pid) if args.py_spy else None
+            user_before, system_before = cpu_split(pid)
+            pg_before = (
+                backends_cpu(args.pg_admin, make_url(url).database or "")
+                if db == "postgresql"
+                else {}
+            )
             seconds, accepted, dups, retried = asyncio.run(
                 post_all(server.url, token, load.bodies, args.clients, args.retry_every)
             )
-            cpu = cpu_seconds(pid) - cpu_before
+            user_after, system_after = cpu_split(pid)
+            pg_cpu = 0.0
+            if db == "postgresql":
+                pg_cpu = cpu_since(
+                    pg_before, backends_cpu(args.pg_admin, make_url(url).database or "")
+                )
+            user, system = user_after - user_before, system_after - system_before
+            cpu = user + system
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                spy.wait(timeout=60)
         finally:
             server.stop()
         raw, rolled = asyncio.run(count_stored(url))
         raw -= args.prefill
-        references = {}
+        references: dict[str, float] = {}
+        ref_cpu: dict[str, float] = {}
         for name, table in (("plain", "samples"), ("old", "old_samples")):
             # The references are prefilled only when asked: it takes long, and an empty
             # reference table is the harder comparison for the service.
@@ -452,7 +507,7 @@ def run(db: str, args: argparse.Namespace, scratch: Path) -> None:
             else:
                 ddl = PLAIN_POSTGRESQL if name == "plain" else OLD_POSTGRESQL
                 coro = reference_postgresql(ref_url, ddl, table, load.rows, fill)
-                references[name] = asyncio.run(coro)
+                references[name], ref_cpu[name] = asyncio.run(coro)
         stored = args.prefill + total
         ref_stored = (args.prefill if args.prefill_references else 0) + total
         ours = ("telemetry_series", "telemetry_samples")
@@ -477,7 +532,11 @@ def run(db: str, args: argparse.Namespace, scratch: Path) -> None:
     print(f"[{db}] {total:,} samples in batches of {args.batch} from {args.clients} clients, "
           f"{args.prefill:,} stored before ({prefill_seconds:.1f} s to prefill)")  # fmt: skip
     print(f"  service:   {seconds:8.2f} s  {rate:>10,.0f} samples/s (HTTP, JSON, auth, roll-ups)")
-    print(f"  service CPU (its own process): {cpu:.2f} s, {cpu / total * 1e6:.1f} µs a sample")
+    print(f"  service CPU (its own process): {cpu:.2f} s, {cpu / total * 1e6:.1f} µs a sample "
+          f"(user {user:.2f} s, system {system:.2f} s)")  # fmt: skip
+    if db == "postgresql":
+        spent = ", ".join(f"{k} reference's backend {v:.2f} s" for k, v in ref_cpu.items())
+        print(f"  PostgreSQL CPU meanwhile: the service's backends {pg_cpu:.2f} s; {spent}")
     for name, ref_seconds in references.items():
         ref_rate = total / ref_seconds
         print(f"  {name + ':':10} {ref_seconds:8.2f} s  {ref_rate:>10,.0f} rows/s "
@@ -522,6 +581,7 @@ def main() -> None:
         "--prefill-references", action="store_true", help="prefill the plain reference's table too"
     )
     parser.add_argument("--profile", action="store_true", help="profile the service")
+    parser.add_argument("--py-spy", metavar="PY_SPY", help="sample the service with py-spy")
     parser.add_argument("--pg-admin", default=os.environ.get("BENCH_PG_ADMIN", PG_ADMIN))
     args = parser.parse_args()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())

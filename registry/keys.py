@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.audit import Actor, record
 from registry.models import ApiKey, Unit, utcnow
+from service.kit.lookup import autocommit_connection
 from service.kit.paging import paginate
 from service.kit.principal import Principal, Role
 from service.kit.problems import FieldError, invalid, not_found
@@ -134,7 +136,30 @@ async def authenticate(session: AsyncSession, token: str) -> Principal | None:
     if parts is None:
         return None
     key_id, secret = parts
-    row = (
+    conn = await autocommit_connection(session)
+    if conn is not None:  # PostgreSQL, every request: SQL text, no ORM statement
+        row = (await conn.exec_driver_sql(AUTHENTICATE_POSTGRESQL, (key_id,))).first()
+    else:
+        row = await _key_row(session, key_id)
+    if row is None:
+        return None
+    secret_hash, unit_id, role, name, revoked_at, unit_code = row
+    if revoked_at is not None or not hmac.compare_digest(secret_hash, _hash(secret)):
+        return None
+    return Principal(
+        key_id=key_id, unit_id=unit_id, unit_code=unit_code, role=Role(role), key_name=name
+    )
+
+
+# The same lookup as `_key_row`, as the driver's SQL.
+AUTHENTICATE_POSTGRESQL = (
+    "SELECT k.secret_hash, k.unit_id, k.role, k.name, k.revoked_at, u.code"
+    " FROM api_keys k JOIN units u ON k.unit_id = u.id WHERE k.key_id = $1::VARCHAR"
+)
+
+
+async def _key_row(session: AsyncSession, key_id: str) -> Any:
+    return (
         await session.execute(
             select(
                 ApiKey.secret_hash,
@@ -148,14 +173,3 @@ async def authenticate(session: AsyncSession, token: str) -> Principal | None:
             .where(ApiKey.key_id == key_id)
         )
     ).first()
-    if row is None or row.revoked_at is not None:
-        return None
-    if not hmac.compare_digest(row.secret_hash, _hash(secret)):
-        return None
-    return Principal(
-        key_id=key_id,
-        unit_id=row.unit_id,
-        unit_code=row.code,
-        role=Role(row.role),
-        key_name=row.name,
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from typing import Annotated, Any, Literal
@@ -12,12 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collectors.telemetry.batch import (
+    decode_json,
     quick_readings,
     quick_samples,
-    read_json_body,
+    read_raw_body,
     to_readings,
     validated_samples,
 )
+from collectors.telemetry.columns import Columns, fast_batch, resolve
 from collectors.telemetry.context import TELEMETRY, TelemetryContext
 from collectors.telemetry.facilities import (
     Facility,
@@ -33,6 +36,7 @@ from collectors.telemetry.samples import (
     FacilityCode,
     Ingested,
     MetricName,
+    Reading,
     SampleIn,
     TelemetryBatch,
 )
@@ -42,9 +46,9 @@ from registry.models import utcnow
 from service.kit.keys import DB
 from service.kit.lookup import autocommit_reads
 from service.kit.paging import paginate
-from service.kit.principal import principal_of
+from service.kit.principal import Principal, principal_of
 from service.kit.problems import FieldError, Problem, not_found
-from service.kit.web import operation, read_query, respond
+from service.kit.web import OFF_LOOP_BYTES, operation, read_query, respond
 
 # Far enough either side for any real sample; beyond it a date overflows on conversion to UTC.
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
@@ -145,33 +149,52 @@ async def post_samples(request: web.Request) -> web.Response:
         principal = principal_of(request)
         # Who may push at all, before the body is read: a refused push costs nothing.
         check_pusher(principal)
-        data = await read_json_body(request)
+        raw = await read_raw_body(request)
         now = utcnow()
-        quick = quick_samples(data, now, ctx.retention_days)
-        checked: tuple[list[SampleIn | None], list[FieldError]] | None = None
-        if quick is None:
-            checked = validated_samples(data)
-            codes = {s.facility for s in checked[0] if s is not None}
+        batch: Columns | list[Reading] | None = None
+        if len(raw) > OFF_LOOP_BYTES:  # the event loop keeps serving other requests
+            parsed = await asyncio.to_thread(fast_batch, raw, now, ctx.retention_days)
         else:
-            codes = {q[0] for q in quick}
-        async with request.app[DB]() as session:
-            await autocommit_reads(session)  # reads only; the writer has its own transaction
-            # Another unit's centre reads as an unknown one (422 naming each such sample).
-            facilities = pushable(principal, await facilities_by_code(session, codes))
-            resolved = None if quick is None else quick_readings(quick, facilities, now)
-            if resolved is not None:
-                readings, _ = resolved
-            else:
-                # The slow path: pydantic decides, and every error is reported by index.
-                samples, errors = checked or validated_samples(data)
-                readings = to_readings(samples, facilities, now, ctx.retention_days, errors)
+            parsed = fast_batch(raw, now, ctx.retention_days)
+        if parsed is not None:
+            async with request.app[DB]() as session:
+                await autocommit_reads(session)  # reads only; the writer has its own transaction
+                codes = {key[0] for key in parsed.keys}
+                facilities = pushable(principal, await facilities_by_code(session, codes))
+            batch = resolve(parsed, facilities)
+        if batch is None:
+            batch = await _checked_readings(request, principal, raw, now, ctx.retention_days)
         # Group commit: stored with whatever batches wait alongside, answered once committed.
-        stored = await ctx.group_writer(request.app[DB]).store(readings)
+        stored = await ctx.group_writer(request.app[DB]).store(batch)
     except Problem as problem:
         ctx.metrics.rejected.labels(Source.JSON.value, str(problem.status)).inc()
         raise
     ctx.metrics.stored(Source.JSON, stored.accepted, stored.duplicates)
     return respond(Ingested(accepted=stored.accepted, duplicates=stored.duplicates))
+
+
+async def _checked_readings(
+    request: web.Request, principal: Principal, raw: bytes, now: dt.datetime, retention: int
+) -> list[Reading]:
+    """The readings of a batch the fast path left alone, or 400/422 naming every error."""
+    data = await decode_json(raw)
+    quick = quick_samples(data, now, retention)
+    checked: tuple[list[SampleIn | None], list[FieldError]] | None = None
+    if quick is None:
+        checked = validated_samples(data)
+        codes = {s.facility for s in checked[0] if s is not None}
+    else:
+        codes = {q[0] for q in quick}
+    async with request.app[DB]() as session:
+        await autocommit_reads(session)  # reads only; the writer has its own transaction
+        # Another unit's centre reads as an unknown one (422 naming each such sample).
+        facilities = pushable(principal, await facilities_by_code(session, codes))
+    resolved = None if quick is None else quick_readings(quick, facilities, now)
+    if resolved is not None:
+        return resolved[0]
+    # The slow path: pydantic decides, and every error is reported by index.
+    samples, errors = checked or validated_samples(data)
+    return to_readings(samples, facilities, now, retention, errors)
 
 
 def _bound(value: dt.datetime | dt.date | None, ctx: TelemetryContext) -> dt.datetime | None:

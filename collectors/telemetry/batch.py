@@ -48,7 +48,8 @@ _good_label_names: set[str] = set()
 NAMES_LIMIT = 100_000
 
 
-def _metric_ok(name: Any) -> bool:
+def metric_ok(name: Any) -> bool:
+    """Whether a metric name is one the models take as it is (remembered once it is)."""
     if type(name) is not str:
         return False
     if name in _good_metrics:
@@ -61,7 +62,8 @@ def _metric_ok(name: Any) -> bool:
     return True
 
 
-def _labels_ok(labels: dict[Any, Any]) -> bool:
+def labels_ok(labels: dict[Any, Any]) -> bool:
+    """Whether label names and values are ones the models take as they are."""
     for name, value in labels.items():
         if type(value) is not str or type(name) is not str:
             return False
@@ -90,7 +92,7 @@ def quick_samples(data: Any, now: dt.datetime, retention_days: int) -> list[Quic
         if type(item) is not dict or not item.keys() <= FIELDS:
             return None
         code, metric, value = item.get("facility"), item.get("metric"), item.get("value")
-        if type(code) is not str or not 0 < len(code) <= 64 or not _metric_ok(metric):
+        if type(code) is not str or not 0 < len(code) <= 64 or not metric_ok(metric):
             return None
         if type(value) is int:
             value = float(value) if abs(value) < 2**53 else None
@@ -125,7 +127,7 @@ def quick_samples(data: Any, now: dt.datetime, retention_days: int) -> list[Quic
             except TypeError:
                 return None  # a value that is a list or an object: pydantic names it
             except KeyError:
-                if not _labels_ok(labels):
+                if not labels_ok(labels):
                     return None
                 found = canonical_labels(labels)
                 if labels_error(found):
@@ -176,11 +178,15 @@ def _batch_errors(exc: ValidationError) -> list[FieldError]:
     return errors
 
 
-async def read_json_body(request: web.Request) -> Any:
-    """The body as JSON with float numbers, or 400/413/415."""
+async def read_raw_body(request: web.Request) -> bytes:
+    """The body as sent, if it says it is JSON and is not too large (415, 413)."""
     if request.content_type not in ("application/json", ""):
         raise Problem(415, "Unsupported media type", "send application/json")
-    raw = await read_bounded(request, MAX_BATCH_BYTES)
+    return await read_bounded(request, MAX_BATCH_BYTES)
+
+
+async def decode_json(raw: bytes) -> Any:
+    """The body as JSON with float numbers, or 400."""
     with contextlib.suppress(orjson.JSONDecodeError):
         # In C; whatever it refuses, the standard parser judges below. A large body is parsed
         # in a worker thread, so the event loop keeps serving other requests.

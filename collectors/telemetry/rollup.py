@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from collectors.telemetry.models import TelemetryDaily
@@ -65,12 +64,17 @@ def merge(least: str, greatest: str) -> str:
 
 
 COLUMNS = "center_id, metric, day, minimum, maximum, total, count, last_at, last_value"
-UPSERT_POSTGRESQL = text(
-    f"INSERT INTO telemetry_daily ({COLUMNS}) SELECT * FROM unnest("
-    "CAST(:center_id AS INTEGER[]), CAST(:metric AS VARCHAR[]), CAST(:day AS DATE[]), "
-    "CAST(:minimum AS FLOAT8[]), CAST(:maximum AS FLOAT8[]), CAST(:total AS FLOAT8[]), "
-    "CAST(:count AS BIGINT[]), CAST(:last_at AS TIMESTAMPTZ[]), CAST(:last_value AS FLOAT8[])) "
-    + merge("LEAST", "GREATEST")
+# As the driver's SQL: no statement to build or compile. Each array is one text literal,
+# which PostgreSQL parses in C (the driver's encoding of arrays checks every element in
+# Python); days are ordinals and times microseconds since the epoch.
+UPSERT_POSTGRESQL_DRIVER = (
+    f"INSERT INTO telemetry_daily ({COLUMNS}) SELECT center_id, metric,"
+    " DATE '0001-01-01' + (day - 1), minimum, maximum, total, count,"
+    " TIMESTAMPTZ 'epoch' + last_us * INTERVAL '1 microsecond', last_value FROM unnest("
+    "$1::TEXT::INTEGER[], $2::TEXT::VARCHAR[], $3::TEXT::INTEGER[], $4::TEXT::FLOAT8[], "
+    "$5::TEXT::FLOAT8[], $6::TEXT::FLOAT8[], $7::TEXT::BIGINT[], $8::TEXT::BIGINT[], "
+    "$9::TEXT::FLOAT8[]) AS r(center_id, metric, day, minimum, maximum, total, count, last_us,"
+    " last_value) " + merge("LEAST", "GREATEST")
 )
 SQLITE_MERGE = merge("min", "max")
 SQLITE_ROWS_PER_STATEMENT = 3000  # nine parameters a row, under SQLite's 32,766
@@ -83,17 +87,21 @@ def _binder(conn: AsyncConnection, column: str) -> Callable[[Any], Any]:
     return processor if processor is not None else (lambda value: value)
 
 
+async def upsert_rollups(conn: AsyncConnection, arrays: Sequence[str] | None) -> None:
+    """Add folded roll-up rows (`Group.rollups`) to the stored ones (PostgreSQL only)."""
+    if arrays is None:
+        return
+    await conn.exec_driver_sql(UPSERT_POSTGRESQL_DRIVER, tuple(arrays))
+
+
 async def upsert_daily(conn: AsyncConnection, readings: Iterable[Reading], tz: ZoneInfo) -> None:
-    """Add newly stored samples to their days' roll-ups, in the caller's transaction."""
+    """Add newly stored samples to their days' roll-ups, in the caller's transaction (SQLite;
+    PostgreSQL folds whole groups with `Group.rollups`)."""
     folded = aggregate(readings, tz)
     if not folded:
         return
     # Sorted keys: concurrent batches lock roll-up rows in one order, so they cannot deadlock.
     rows = [(*key, *acc) for key, acc in sorted(folded.items())]
-    if conn.dialect.name == "postgresql":
-        columns = zip(COLUMNS.split(", "), zip(*rows, strict=True), strict=True)
-        await conn.execute(UPSERT_POSTGRESQL, {name: list(col) for name, col in columns})
-        return
     day, at = _binder(conn, "day"), _binder(conn, "last_at")
     params = [
         (c, m, day(d), lo, hi, total, n, at(last_at), last)

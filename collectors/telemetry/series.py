@@ -5,7 +5,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Collection, Sequence
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
@@ -61,6 +61,28 @@ async def series_ids(
         # Not remembered for good until the transaction commits: a rollback takes them back.
         pending.update(new)
     return found
+
+
+async def series_id_lists(
+    session: AsyncSession, conn: AsyncConnection, lists: Sequence[Sequence[SeriesKey]]
+) -> list[list[int]]:
+    """The ids of each list's series in its order, creating those not stored yet."""
+    known = _committed.setdefault(conn.sync_engine, {})
+    # One lookup a series in C; only what is not known yet goes the careful way.
+    out: list[list[int | None]] = [list(map(known.get, keys)) for keys in lists]
+    if any(None in ids for ids in out):
+        missing = {
+            k
+            for keys, ids in zip(lists, out, strict=True)
+            for k, i in zip(keys, ids, strict=True)
+            if i is None
+        }
+        found = await series_ids(session, conn, missing)
+        out = [
+            [found[k] if i is None else i for k, i in zip(keys, ids, strict=True)]
+            for keys, ids in zip(lists, out, strict=True)
+        ]
+    return cast(list[list[int]], out)
 
 
 async def _create_postgresql(conn: AsyncConnection, keys: Sequence[SeriesKey]) -> dict[Any, int]:

@@ -6,27 +6,29 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from collectors.telemetry.partitions import day_number, ensure_days, forget
+from collectors.telemetry.columns import EPOCH, MICROSECOND, Columns, columns_of
+from collectors.telemetry.group import Group
+from collectors.telemetry.partitions import ensure_days, forget
 from collectors.telemetry.rollup import COLUMNS as ROLLUP_COLUMNS
-from collectors.telemetry.rollup import merge, upsert_daily
+from collectors.telemetry.rollup import merge, upsert_daily, upsert_rollups
 from collectors.telemetry.samples import Reading
-from collectors.telemetry.series import SeriesKey, series_ids
+from collectors.telemetry.series import SeriesKey, series_id_lists, series_ids
 
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-MICROSECOND = dt.timedelta(microseconds=1)
 # SQLite allows 32,766 parameters in one statement; three per row.
 SQLITE_ROWS_PER_STATEMENT = 10_000
 SampleKey = tuple[int, int]  # series id, microseconds since the epoch
 SAMPLE_COLUMNS = ("series_id", "sampled_us", "value")
-KEY = itemgetter(0, 1)
+# A batch as the quick or slow path reads it, or as the fast path's columns.
+Batch = Sequence[Reading] | Columns
 
 # PostgreSQL does it all in one statement: the batches' rows, first occurrence of each key
 # kept, inserted in key order (one lock order for every writer, so no deadlock); the roll-ups
@@ -64,6 +66,16 @@ INSERT_AND_ROLL_UP_POSTGRESQL = text(
 )
 
 
+# Which of some keys are stored; the bounds let PostgreSQL look in the right days' partitions
+# only. The arrays are text literals: the driver's encoding checks every element in Python.
+STORED_POSTGRESQL = (
+    "SELECT s.series_id, s.sampled_us FROM telemetry_samples s"
+    " JOIN unnest($1::TEXT::BIGINT[], $2::TEXT::BIGINT[]) AS k(series_id, sampled_us)"
+    " ON s.series_id = k.series_id AND s.sampled_us = k.sampled_us"
+    " WHERE s.sampled_us >= $3::BIGINT AND s.sampled_us <= $4::BIGINT"
+)
+
+
 @dataclass(frozen=True)
 class Stored:
     """How many samples were new, and how many repeated one already stored."""
@@ -94,25 +106,28 @@ async def store_readings(
 
 
 async def store_batches(
-    session: AsyncSession, batches: Sequence[Sequence[Reading]], tz: ZoneInfo
+    session: AsyncSession, batches: Sequence[Batch], tz: ZoneInfo
 ) -> list[Stored]:
     """Store several batches in one statement each for samples and roll-ups.
 
     A sample repeated in an earlier batch of the same call, or earlier in its own batch,
     counts as a duplicate of its batch, just as if the batches had come one after another.
     """
-    if not any(batches):
+    if not any(len(batch) for batch in batches):
         return [Stored(0, 0) for _ in batches]
     conn = await session.connection()
-    keys = {(r[0], r[1], r[2]) for batch in batches for r in batch}
-    series = await series_ids(session, conn, keys)
     if conn.dialect.name == "postgresql":
-        return await _store_postgresql(conn, batches, series, tz)
-    first = _first_occurrences(batches, series)
+        columns = [b if isinstance(b, Columns) else columns_of(b) for b in batches]
+        ids = await series_id_lists(session, conn, [c.series for c in columns])
+        return await _store_postgresql(conn, columns, ids, tz)
+    readings = [b.readings() if isinstance(b, Columns) else b for b in batches]
+    keys = {(r[0], r[1], r[2]) for batch in readings for r in batch}
+    series = await series_ids(session, conn, keys)
+    first = _first_occurrences(readings, series)
     # One lock order for every writer: concurrent overlapping batches cannot deadlock.
     rows = sorted((sid, us, first[sid, us][1][4]) for sid, us in first)
     inserted = await _insert_sqlite(conn, rows)
-    return await _roll_up(conn, batches, [first[key] for key in inserted], tz)
+    return await _roll_up(conn, readings, [first[key] for key in inserted], tz)
 
 
 def _first_occurrences(
@@ -151,27 +166,46 @@ async def _roll_up(
 
 async def _store_postgresql(
     conn: AsyncConnection,
-    batches: Sequence[Sequence[Reading]],
-    series: dict[SeriesKey, int],
+    batches: Sequence[Columns],
+    series_ids: Sequence[Sequence[int]],
     tz: ZoneInfo,
 ) -> list[Stored]:
-    micros = {at: (at - EPOCH) // MICROSECOND for at in {r[3] for b in batches for r in b}}
-    days = {day_number(us) for us in micros.values()}
+    group = Group.of(batches, series_ids)
+    days = group.days()
     await ensure_days(conn, days)
     # Key order: one lock order for every writer, so concurrent groups cannot deadlock. A key
-    # twice in the group, or already stored, fails the COPY, which then stores nothing.
-    rows = [(series[r[0], r[1], r[2]], micros[r[3]], r[4]) for batch in batches for r in batch]
-    rows.sort(key=KEY)  # by key alone: a repeated key's values may be NaN (None)
-    if await _copy_new(conn, rows, days):
-        await upsert_daily(conn, chain.from_iterable(batches), tz)  # every sample was new
+    # twice in the group, or already stored, would fail the COPY, which then stores nothing.
+    if not group.repeats() and await _copy_new(conn, group, days):
+        await upsert_rollups(conn, group.rollups(tz))  # every sample was new
         return [Stored(len(batch), 0) for batch in batches]
-    # Some sample repeats (a retried batch): the careful statement sorts them out.
-    return await _store_set_based(conn, batches, series, tz)
+    # Some sample repeats (a retried batch): COPY only the first of each key not stored yet.
+    new = group.first_keys()
+    new[await _stored_already(conn, group)] = False
+    fresh = group.subset(new)
+    if not len(fresh.order) or await _copy_new(conn, fresh, days):
+        await upsert_rollups(conn, fresh.rollups(tz))
+        accepted = np.bincount(fresh.number, minlength=len(batches)).tolist()
+        return [Stored(n, len(b) - n) for n, b in zip(accepted, batches, strict=True)]
+    # Another writer stored one of them meanwhile: the careful statement sorts them out.
+    return await _store_set_based(conn, group, batches, tz)
 
 
-async def _copy_new(
-    conn: AsyncConnection, rows: Sequence[tuple[int, int, float | None]], days: Collection[int]
-) -> bool:
+async def _stored_already(conn: AsyncConnection, group: Group) -> npt.NDArray[np.intp]:
+    """The indexes of the group's samples whose key is stored already."""
+    ids, micros = group.series_id.tolist(), group.micros.tolist()
+    found = await conn.exec_driver_sql(
+        STORED_POSTGRESQL,
+        (_array(ids), _array(micros), int(group.micros.min()), int(group.micros.max())),
+    )
+    stored = set(found.tuples())
+    return np.flatnonzero([key in stored for key in zip(ids, micros, strict=True)])
+
+
+def _array(numbers: Iterable[int]) -> str:
+    return "{" + ",".join(map(str, numbers)) + "}"
+
+
+async def _copy_new(conn: AsyncConnection, group: Group, days: Collection[int]) -> bool:
     """COPY rows none of which should be stored yet; False, with nothing stored, if one is."""
     # A savepoint: a repeat undoes only this COPY, not the series or the caller's other writes.
     # Through SQLAlchemy, which begins its transaction on the first statement it sends.
@@ -179,9 +213,15 @@ async def _copy_new(
     driver = (await conn.get_raw_connection()).driver_connection
     assert driver is not None  # an open connection's asyncpg connection
     try:
-        await driver.copy_records_to_table(
-            "telemetry_samples", records=rows, columns=SAMPLE_COLUMNS
-        )
+        data = group.binary_copy()
+        if data is None:  # NaN, stored as NULL: the driver encodes such rows
+            await driver.copy_records_to_table(
+                "telemetry_samples", records=group.records(), columns=SAMPLE_COLUMNS
+            )
+        else:
+            await driver.copy_to_table(
+                "telemetry_samples", source=data, columns=SAMPLE_COLUMNS, format="binary"
+            )
     except asyncpg.UniqueViolationError:
         await conn.exec_driver_sql("ROLLBACK TO SAVEPOINT telemetry_copy")
         return False
@@ -193,32 +233,15 @@ async def _copy_new(
         await conn.exec_driver_sql("ROLLBACK TO SAVEPOINT telemetry_copy")
         forget(conn)
         await ensure_days(conn, days)
-        return await _copy_new(conn, rows, ())
+        return await _copy_new(conn, group, ())
     # No RELEASE: the COMMIT ends the savepoint with the transaction, one round trip fewer.
     return True
 
 
 async def _store_set_based(
-    conn: AsyncConnection,
-    batches: Sequence[Sequence[Reading]],
-    series: dict[SeriesKey, int],
-    tz: ZoneInfo,
+    conn: AsyncConnection, group: Group, batches: Sequence[Columns], tz: ZoneInfo
 ) -> list[Stored]:
-    micros: dict[dt.datetime, int] = {}
-    ids: list[int] = []
-    times: list[int] = []
-    values: list[float | None] = []
-    numbers: list[int] = []
-    for number, batch in enumerate(batches):
-        for reading in batch:
-            at = reading[3]
-            us = micros.get(at)
-            if us is None:
-                us = micros[at] = (at - EPOCH) // MICROSECOND
-            ids.append(series[reading[0], reading[1], reading[2]])
-            times.append(us)
-            values.append(reading[4])
-        numbers += [number] * len(batch)
+    ids, times, values, numbers = group.in_order()
     params = {
         "series_id": ids,
         "sampled_us": times,

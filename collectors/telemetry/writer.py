@@ -12,15 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from collectors.telemetry.samples import Reading
-from collectors.telemetry.store import Stored, store_batches
+from collectors.telemetry.store import Batch, Stored, store_batches
 from service.kit.transaction import commit
 
 # A group stops growing at this many samples: one transaction stays short.
@@ -33,7 +32,7 @@ WriteTurn = Callable[[AsyncSession], AbstractAsyncContextManager[None]]
 
 @dataclass
 class _Waiting:
-    readings: Sequence[Reading]
+    readings: Batch
     answer: asyncio.Future[Stored]
 
 
@@ -53,7 +52,7 @@ class GroupWriter:
         bind = self.sessions.kw.get("bind")
         return 1 if bind is None or bind.dialect.name == "sqlite" else POSTGRESQL_WRITERS
 
-    async def store(self, readings: Sequence[Reading]) -> Stored:
+    async def store(self, readings: Batch) -> Stored:
         """Store one batch, all or nothing; returns once it is committed."""
         self._tasks = [task for task in self._tasks if not task.done()]
         while len(self._tasks) < self._writers():
@@ -109,7 +108,7 @@ class GroupWriter:
             if not waiting.answer.done():
                 waiting.answer.set_result(stored)
 
-    async def _commit(self, batches: list[Sequence[Reading]]) -> list[Stored]:
+    async def _commit(self, batches: list[Batch]) -> list[Stored]:
         async with self.sessions() as session, self.write_turn(session):
             results = await store_batches(session, batches, self.timezone)
             await commit(session)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pytest
 from aiohttp import web
 from sqlalchemy import func, select
 
-from collectors.telemetry import partitions
+from collectors.telemetry import partitions, store
 from collectors.telemetry.context import TELEMETRY
 from collectors.telemetry.models import TelemetryDaily, TelemetrySample
 from collectors.telemetry.partitions import DAY_US, day_number, partition_days
@@ -122,8 +123,8 @@ async def test_a_resent_batch_is_not_doubled_and_its_new_samples_count_once(
     async with app[DB]() as session:
         assert [s.accepted for s in await store_batches(session, [first], _zone(app))] == [2]
         await session.commit()
-    # Re-sent, alone and then with a new sample in a group: the COPY meets a stored key and
-    # the careful statement counts what is new.
+    # Re-sent, alone and then with a new sample in a group: the COPY meets a stored key, and
+    # then only the first of each key not stored yet is copied and counted.
     again = [*first, _reading(centre, 3, 1)]
     other = [_reading(centre, 4, 0.5, gpu="1")]
     async with app[DB]() as session:
@@ -131,6 +132,28 @@ async def test_a_resent_batch_is_not_doubled_and_its_new_samples_count_once(
         await session.commit()
     assert [(s.accepted, s.duplicates) for s in stored] == [(0, 2), (1, 2), (1, 0)]
     assert await _counts(app) == (4, 4)
+
+
+async def test_a_key_stored_by_another_writer_meanwhile_goes_the_careful_way(
+    app: web.Application, client: Any, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _postgresql_only(app)
+    centre = await _centre_id(app, "C1")
+    first = [_reading(centre, 1, 3), _reading(centre, 2, 2)]
+    async with app[DB]() as session:
+        await store_batches(session, [first], _zone(app))
+        await session.commit()
+
+    async def unseen(conn: Any, group: Any) -> Any:
+        return np.array([], dtype=np.intp)  # as if stored after the look, before the COPY
+
+    monkeypatch.setattr(store, "_stored_already", unseen)
+    again = [*first, _reading(centre, 3, 1)]
+    async with app[DB]() as session:
+        stored = await store_batches(session, [again, again], _zone(app))
+        await session.commit()
+    assert [(s.accepted, s.duplicates) for s in stored] == [(1, 2), (0, 3)]
+    assert await _counts(app) == (3, 3)
 
 
 async def test_the_partition_migration_moves_samples_and_back(empty_database_url: str) -> None:
