@@ -44,6 +44,7 @@ from service.kit.problems import FieldError, Problem, conflict, invalid
 # their rows, committed; or, when two files hold them in other orders, each waiting for the
 # other's (PostgreSQL then aborts one). Either way the careful path settles it.
 TAKEN = (*DUPLICATE_KEY, asyncpg.DeadlockDetectedError)
+QUEUE_SPACE = 0x1F0  # pg_advisory_xact_lock's first key: the queue of one buyer's invoice uploads
 WRITE_ATTEMPTS = 3  # of the careful path on PostgreSQL, when it deadlocks with another upload
 LOOKUP_BATCH = 5000  # numbers per IN (...) list: far below SQLite's and PostgreSQL's limits
 MAX_ERRORS = 1000  # errors listed in one answer; the detail gives the full count
@@ -467,7 +468,7 @@ async def store_invoices(
             if leftover is not None:
                 # Another upload stored some of these invoices while this one was copied:
                 # start again, skipping stored keys and comparing them row by row.
-                await _write_again(session, rows, meta, leftover, credit_codes, report)
+                await _write_again(session, rows, meta, leftover, credit_codes, buyers, report)
             report.would_store = None
             return report
         checked = await check_file(rows, ctx, report, progress)
@@ -524,6 +525,7 @@ async def _stream_new(
     problems.extend(rows.row_errors)
     one_buyer = ctx.buyers.only is not None  # then every good row names that buyer
     comparer = _Comparer(session, rows, credit_codes, report, one_buyer)
+    await _queue(session, ctx.buyers)
     upload_id = await _begin(session, meta)
     floor = await _id_floor(session, "postgresql")
     days: dict[Any, Any] = {}
@@ -589,12 +591,29 @@ async def _copy_new(
     report.stored += len(columns[0])
 
 
+async def _queue(session: AsyncSession, buyers: Buyers) -> None:
+    """PostgreSQL: one write transaction at a time for the uploads of one buyer.
+
+    Two uploads of one buyer may hold the same keys; copied chunk by chunk in other orders,
+    each would wait for a key the other holds. Queued, the later one finds the earlier one's
+    rows stored (as SQLite's write lock does for every upload). Uploads of other buyers never
+    share a key and do not wait; an official's file of several buyers is not queued (a
+    deadlock there takes the careful path again, see _write_again).
+    """
+    if buyers.only is not None:
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :buyer)"),
+            {"space": QUEUE_SPACE, "buyer": buyers.only},
+        )
+
+
 async def _write_again(
     session: AsyncSession,
     rows: Rows,
     meta: UploadMeta,
     checked: list[Checked],
     credit_codes: dict[int, str],
+    buyers: Buyers,
     report: UploadReport,
 ) -> None:
     """The careful path on PostgreSQL, tried again when it deadlocks with another upload.
@@ -607,6 +626,7 @@ async def _write_again(
         await session.rollback()
         report.stored = report.unchanged = report.duplicate_claims = 0
         try:
+            await _queue(session, buyers)
             await _write(session, rows, meta, checked, credit_codes, "postgresql", report)
             return
         except asyncpg.DeadlockDetectedError:
