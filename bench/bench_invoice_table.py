@@ -102,36 +102,82 @@ VARIANTS = (
     Variant("PK + UNIQUE, bigserial, default collation", typed(), [PK, UNIQUE]),
     Variant("PK + UNIQUE, ids given, default collation", typed(ID), [PK, UNIQUE], True),
     Variant('PK + UNIQUE, ids given, "C"', typed(ID, C), [PK, UNIQUE], True),
-    Variant("ours today: PK + UNIQUE + INDEX(buyer) + trigger, bigserial, default",
-            typed(), [PK, UNIQUE, BY_BUYER, TRIGGER]),  # fmt: skip
-    Variant('PK + UNIQUE + INDEX(buyer) + trigger, ids given, "C"',
-            typed(ID, C), [PK, UNIQUE, BY_BUYER, TRIGGER], True),  # fmt: skip
-    Variant('PK + UNIQUE + trigger, ids given, "C" (no INDEX(buyer))',
-            typed(ID, C), [PK, UNIQUE, TRIGGER], True),  # fmt: skip
-    Variant('PK + UNIQUE + INDEX(buyer) + trigger, bigserial, "C"',
-            typed(number=C), [PK, UNIQUE, BY_BUYER, TRIGGER]),  # fmt: skip
-    Variant("PK + UNIQUE + INDEX(buyer) + trigger, ids given, default",
-            typed(ID), [PK, UNIQUE, BY_BUYER, TRIGGER], True),  # fmt: skip
+    Variant(
+        "ours today: PK + UNIQUE + INDEX(buyer) + trigger, bigserial, default",
+        typed(),
+        [PK, UNIQUE, BY_BUYER, TRIGGER],
+    ),
+    Variant(
+        'PK + UNIQUE + INDEX(buyer) + trigger, ids given, "C"',
+        typed(ID, C),
+        [PK, UNIQUE, BY_BUYER, TRIGGER],
+        True,
+    ),
+    Variant(
+        'PK + UNIQUE + trigger, ids given, "C" (no INDEX(buyer))',
+        typed(ID, C),
+        [PK, UNIQUE, TRIGGER],
+        True,
+    ),
+    Variant(
+        'PK + UNIQUE + INDEX(buyer) + trigger, bigserial, "C"',
+        typed(number=C),
+        [PK, UNIQUE, BY_BUYER, TRIGGER],
+    ),
+    Variant(
+        "PK + UNIQUE + INDEX(buyer) + trigger, ids given, default",
+        typed(ID),
+        [PK, UNIQUE, BY_BUYER, TRIGGER],
+        True,
+    ),
     Variant("typed, no keys, bigserial + trigger", typed(), [TRIGGER]),
     Variant("PK + UNIQUE + INDEX(buyer), bigserial, no trigger", typed(), [PK, UNIQUE, BY_BUYER]),
-    Variant("PK + UNIQUE + INDEX(buyer) + trigger, bigserial, indexes fillfactor 100",
-            typed(), [PK_FF, UNIQUE_FF, BY_BUYER_FF, TRIGGER]),  # fmt: skip
-    Variant("PK + UNIQUE + INDEX(buyer) + trigger, bigserial, INDEX(buyer) no dedup",
-            typed(), [PK, UNIQUE, BY_BUYER_NODEDUP, TRIGGER]),  # fmt: skip
+    Variant(
+        "PK + UNIQUE + INDEX(buyer) + trigger, bigserial, indexes fillfactor 100",
+        typed(),
+        [PK_FF, UNIQUE_FF, BY_BUYER_FF, TRIGGER],
+    ),
+    Variant(
+        "PK + UNIQUE + INDEX(buyer) + trigger, bigserial, INDEX(buyer) no dedup",
+        typed(),
+        [PK, UNIQUE, BY_BUYER_NODEDUP, TRIGGER],
+    ),
     Variant("PK + UNIQUE + trigger, bigserial (no INDEX(buyer))", typed(), [PK, UNIQUE, TRIGGER]),
-    Variant("shuffled: UNIQUE only, database default (C.UTF-8 here)", typed(ID), [UNIQUE], True,
-            shuffled=True),  # fmt: skip
-    Variant('shuffled: UNIQUE only, number COLLATE "C"', typed(ID, C), [UNIQUE], True,
-            shuffled=True),  # fmt: skip
-    Variant('shuffled: UNIQUE only, number COLLATE "en-US-x-icu" (as en_US.UTF-8)',
-            typed(ID, 'varchar(20) COLLATE "en-US-x-icu"'), [UNIQUE], True, shuffled=True),
-    Variant("shuffled: ours today, database default", typed(), [PK, UNIQUE, BY_BUYER, TRIGGER],
-            shuffled=True),  # fmt: skip
-    Variant('shuffled: ours today, number COLLATE "C"', typed(number=C),
-            [PK, UNIQUE, BY_BUYER, TRIGGER], shuffled=True),  # fmt: skip
-    Variant('shuffled: ours today, number COLLATE "en-US-x-icu"',
-            typed(number='varchar(20) COLLATE "en-US-x-icu"'), [PK, UNIQUE, BY_BUYER, TRIGGER],
-            shuffled=True),  # fmt: skip
+    Variant(
+        "shuffled: UNIQUE only, database default (C.UTF-8 here)",
+        typed(ID),
+        [UNIQUE],
+        True,
+        shuffled=True,
+    ),
+    Variant(
+        'shuffled: UNIQUE only, number COLLATE "C"', typed(ID, C), [UNIQUE], True, shuffled=True
+    ),
+    Variant(
+        'shuffled: UNIQUE only, number COLLATE "en-US-x-icu" (as en_US.UTF-8)',
+        typed(ID, 'varchar(20) COLLATE "en-US-x-icu"'),
+        [UNIQUE],
+        True,
+        shuffled=True,
+    ),
+    Variant(
+        "shuffled: ours today, database default",
+        typed(),
+        [PK, UNIQUE, BY_BUYER, TRIGGER],
+        shuffled=True,
+    ),
+    Variant(
+        'shuffled: ours today, number COLLATE "C"',
+        typed(number=C),
+        [PK, UNIQUE, BY_BUYER, TRIGGER],
+        shuffled=True,
+    ),
+    Variant(
+        'shuffled: ours today, number COLLATE "en-US-x-icu"',
+        typed(number='varchar(20) COLLATE "en-US-x-icu"'),
+        [PK, UNIQUE, BY_BUYER, TRIGGER],
+        shuffled=True,
+    ),
 )
 
 
