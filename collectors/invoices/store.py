@@ -374,6 +374,12 @@ class _Comparer:
             return {}
         return await _lookup(self.session, cols["number"], with_stored)  # type: ignore[arg-type]
 
+    def needs_database(self, cols: dict[str, list[object]]) -> bool:
+        """Whether comparing these rows asks the database (else only this file is looked at)."""
+        buyers = set(cols["buyer_unit_id"])
+        known = self.has_stored
+        return not buyers <= known.keys() or any(known[b] for b in buyers)  # type: ignore[index]
+
     async def chunk(self, chunk: Checked) -> list[int]:
         """The positions of the chunk's new rows; errors and a dry run's statuses noted."""
         rows, report, seen = self.rows, self.report, self.seen
@@ -531,42 +537,46 @@ async def _stream_new(
     days: dict[Any, Any] = {}
     buyers_seen: set[int] = set()
     checked: list[Checked] = []
-    pending: list[list[Any]] | None = None  # the last compared chunk's new rows, as columns
-    taken = False  # a COPY met a key another upload stored (or is storing) meanwhile
+    copier = _Copier(session, report)
     produce = functools.partial(_checked_chunk, rows, ctx)
-    while True:
-        ready, copied = await asyncio.gather(
-            asyncio.to_thread(produce), _copy_new(session, pending, report), return_exceptions=True
-        )
-        pending = None
-        if isinstance(copied, TAKEN):
-            taken = True
-        elif isinstance(copied, BaseException):
-            raise copied
-        if isinstance(ready, MemoryError):
-            raise out_of_memory() from None
-        if isinstance(ready, BaseException):
-            raise ready
-        if ready is None:
-            break
-        size, chunk = ready
-        report.rows += size
-        problems.extend(chunk.errors)
-        checked.append(chunk)
-        if progress is not None:
-            progress(size)
-        if taken or problems.count or comparer.errors.count:
-            continue  # nothing more is copied; the file is still checked to its end
-        new = await comparer.chunk(chunk)
-        if not comparer.errors.count:
-            pending = _new_columns(
-                [chunk], [new], days, "postgresql", upload_id, buyers_seen, report
-            )
+    reading = asyncio.ensure_future(asyncio.to_thread(produce))
+    try:
+        while True:
+            try:
+                ready = await reading
+            except MemoryError:
+                raise out_of_memory() from None
+            if ready is None:
+                break
+            # Three at once: the next chunk is read and checked in a thread, this one is
+            # compared and laid out here, and the one before is copied by the database.
+            reading = asyncio.ensure_future(asyncio.to_thread(produce))
+            size, chunk = ready
+            report.rows += size
+            problems.extend(chunk.errors)
+            checked.append(chunk)
+            if progress is not None:
+                progress(size)
+            if copier.taken or problems.count or comparer.errors.count:
+                continue  # nothing more is copied; the file is still checked to its end
+            if comparer.needs_database(chunk.columns):
+                await copier.wait()  # one statement at a time on the connection
+            new = await comparer.chunk(chunk)
+            if not comparer.errors.count:
+                columns = _new_columns(
+                    [chunk], [new], days, "postgresql", upload_id, buyers_seen, report
+                )
+                await copier.start(columns)
+        await copier.wait()
+    finally:
+        # Leave nothing running on the connection or the file (the caller rolls back).
+        await _quietly(reading)
+        await _quietly(copier.running)
     if problems.count:
         raise problems.problem()
     if comparer.errors.count:
         raise comparer.errors.problem()
-    if taken:
+    if copier.taken:
         return checked
     if not report.stored:
         # Nothing new: leave no upload row and no audit entry.
@@ -589,6 +599,40 @@ async def _copy_new(
         return
     await copy_columns(session, "invoices", INSERTED, columns)
     report.stored += len(columns[0])
+
+
+class _Copier:
+    """One COPY at a time on the session's connection, running while the upload goes on."""
+
+    def __init__(self, session: AsyncSession, report: UploadReport) -> None:
+        self.session = session
+        self.report = report
+        self.running: asyncio.Future[None] | None = None
+        self.taken = False  # a COPY met a key another upload stored (or is storing) meanwhile
+
+    async def wait(self) -> None:
+        """Until the running COPY is done."""
+        running, self.running = self.running, None
+        if running is None:
+            return
+        try:
+            await running
+        except TAKEN:
+            self.taken = True
+
+    async def start(self, columns: list[list[Any]]) -> None:
+        """COPY these rows once the one before is done (none after a key was taken)."""
+        await self.wait()
+        if not self.taken:
+            self.running = asyncio.ensure_future(_copy_new(self.session, columns, self.report))
+
+
+async def _quietly(running: asyncio.Future[Any] | None) -> None:
+    """Wait for a read or a COPY that an error left running; its own outcome is moot."""
+    if running is not None:
+        await asyncio.wait([running])  # raises nothing of the read's or the COPY's own
+        if not running.cancelled():
+            running.exception()  # retrieved: asyncio would log it as never retrieved
 
 
 async def _queue(session: AsyncSession, buyers: Buyers) -> None:
