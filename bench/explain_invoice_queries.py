@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/explain_invoice_queries.py [--invoices 200000]
      [--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 
 A fresh database is migrated and filled with invoices of 20 buyers from 5 sellers (one number
-in 50 claimed by two buyers) and a sales report for one invoice in 10, analysed, and each
+in 50 claimed by two buyers) in two uploads (the second holds the newest tenth) and a sales
+report for one invoice in 10, analysed, and each
 query is compiled from the code that runs it and EXPLAINed (plans only, no timing). Each line
 says which index the plan reads, or "SEQ SCAN" when it reads the whole table. The database is
 dropped after.
@@ -60,12 +61,17 @@ async def fill(url: str, invoices: int) -> dict[str, Any]:
             for k in range(BUYERS + SELLERS)
         ]
         buyers, sellers = units[:BUYERS], units[BUYERS:]
-        upload = await con.fetchval(
-            "INSERT INTO invoice_uploads (uploaded_by, sha256, row_count, stored_count, "
-            "created_at) VALUES ('bench', '', 0, 0, now()) RETURNING id"
-        )
+        uploads = [
+            await con.fetchval(
+                "INSERT INTO invoice_uploads (uploaded_by, sha256, row_count, stored_count, "
+                "created_at) VALUES ('bench', '', 0, 0, now()) RETURNING id"
+            )
+            for _ in range(2)
+        ]
         rows = []
+        last = invoices * 9 // 10  # the last upload: the newest tenth of the invoices
         for n in range(invoices):
+            upload = uploads[n >= last]
             number = f"2523{(n * 7919) % invoices:016d}"  # not in order of the key
             buyer = buyers[n % BUYERS]
             rows.append((number, None, buyer, sellers[n % SELLERS], dt.date(2025, 1 + n % 12, 1),
@@ -90,8 +96,9 @@ async def fill(url: str, invoices: int) -> dict[str, Any]:
         ids = [
             r["id"] for r in await con.fetch("SELECT id FROM invoices ORDER BY random() LIMIT 50")
         ]
+        floor = await con.fetchval("SELECT min(id) FROM invoices WHERE upload_id = $1", upload)
         return {"buyer": buyers[3], "seller": sellers[1], "upload": upload, "ids": ids,
-                "numbers": [r[0] for r in rows[1000:1050]], "floor": 1}  # fmt: skip
+                "numbers": [r[0] for r in rows[1000:1050]], "floor": floor}  # fmt: skip
     finally:
         await con.close()
 

@@ -561,6 +561,8 @@ async def _stream_new(
                 continue  # nothing more is copied; the file is still checked to its end
             if comparer.needs_database(chunk.columns):
                 await copier.wait()  # one statement at a time on the connection
+                if copier.taken:
+                    continue  # the transaction is spoilt: the careful path compares again
             new = await comparer.chunk(chunk)
             if not comparer.errors.count:
                 columns = _new_columns(
