@@ -522,7 +522,8 @@ async def _stream_new(
     in the server's process while this one checks the next chunk, instead of after the whole
     file. All or nothing still: it is one transaction, and the first error of the file (a bad
     cell, or a row that differs from its stored invoice) stops the copying; the rest of the
-    file is still checked, so every error is answered at once, then the caller rolls back.
+    file is still checked and compared, so every error is answered at once, then the caller
+    rolls back.
     The file's own errors are answered alone, as check_file does. None when done; every
     checked chunk when a COPY met a key another upload stored meanwhile, or deadlocked with one
     (the caller then takes the careful path with them).
@@ -557,10 +558,12 @@ async def _stream_new(
             checked.append(chunk)
             if progress is not None:
                 progress(size)
-            if copier.taken or problems.count or comparer.errors.count:
+            if copier.taken or problems.count:
                 continue  # nothing more is copied; the file is still checked to its end
-            if comparer.needs_database(chunk.columns):
-                await copier.wait()  # one statement at a time on the connection
+            if comparer.errors.count or comparer.needs_database(chunk.columns):
+                # One statement at a time on the connection; after an error nothing is
+                # copied, but every row is still compared, so every error is answered.
+                await copier.wait()
                 if copier.taken:
                     continue  # the transaction is spoilt: the careful path compares again
             new = await comparer.chunk(chunk)

@@ -60,23 +60,24 @@ async def test_an_error_in_the_last_chunk_stores_nothing_of_the_earlier_ones(
     assert await _total(client, tokens.b1) == 0
 
 
-async def test_a_changed_invoice_in_the_last_chunk_stores_nothing(
+async def test_changed_invoices_in_two_chunks_are_both_answered_and_nothing_is_stored(
     client: Any, tokens: Tokens
 ) -> None:
     lines = [_line(i) for i in range(ROWS)]
-    r = await upload(client, tokens.b1, _file(lines[-3:]))
+    r = await upload(client, tokens.b1, _file(lines[:3] + lines[-3:]))
     assert r.status == 201, await r.text()
+    lines[1] = _line(1, "7.00")
     lines[-2] = _line(ROWS - 2, "7.00")
     r = await upload(client, tokens.b1, _file(lines))
     assert r.status == 422, await r.text()
     errors = [(e["row"], e["field"]) for e in (await r.json())["errors"]]
-    assert errors == [(ROWS, "amount")]
-    assert await _total(client, tokens.b1) == 3
-    lines[-2] = _line(ROWS - 2)
+    assert errors == [(3, "amount"), (ROWS, "amount")]
+    assert await _total(client, tokens.b1) == 6
+    lines[1], lines[-2] = _line(1), _line(ROWS - 2)
     r = await upload(client, tokens.b1, _file(lines))
     assert r.status == 201, await r.text()
     answer = await r.json()
-    assert (answer["stored"], answer["unchanged"]) == (ROWS - 3, 3)
+    assert (answer["stored"], answer["unchanged"]) == (ROWS - 6, 6)
     r = await upload(client, tokens.b1, _file(lines))
     assert r.status == 200, await r.text()
     assert ((await r.json())["stored"], await _total(client, tokens.b1)) == (0, ROWS)
