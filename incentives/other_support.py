@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incentives.models import OtherSupportRecord
 from registry.audit import Actor, record, record_many
 from registry.models import ComputingCenter, IdentifierNode, Unit
 from registry.money import fen_text, to_fen
-from service.kit.paging import paginate
 from service.kit.problems import FieldError, Problem, invalid
 
 YEAR = re.compile(r"^[0-9]{4}$")
@@ -130,30 +129,25 @@ async def add_support(
     return out
 
 
-async def list_support(
-    session: AsyncSession,
-    clause: str | None,
-    unit_id: int | None,
-    subject: str | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[dict[str, Any]], int]:
-    """Records matching the filters, oldest first, with the total."""
+def listed_support(
+    clause: str | None, unit_id: int | None, unit_code: str | None, subject: str | None
+) -> Select[tuple[OtherSupportRecord, str]]:
+    """Records matching the filters, oldest first, each with its unit's code."""
     query = select(OtherSupportRecord, Unit.code).join(Unit, OtherSupportRecord.unit_id == Unit.id)
     conditions = []
     if clause is not None:
         conditions.append(OtherSupportRecord.clause == clause)
     if unit_id is not None:
         conditions.append(OtherSupportRecord.unit_id == unit_id)
+    if unit_code is not None:
+        conditions.append(Unit.code == unit_code)
     if subject is not None:
         conditions.append(OtherSupportRecord.subject == subject)
-    query = query.where(*conditions).order_by(OtherSupportRecord.id)
-    rows, total = await paginate(session, query, limit, offset)
-    return [snapshot(row, code) for row, code in rows.tuples()], total
+    return query.where(*conditions).order_by(OtherSupportRecord.id)
 
 
-async def delete_support(session: AsyncSession, support_id: int, actor: Actor) -> None:
-    """Delete one record; audited with what it was."""
+async def support_by_id(session: AsyncSession, support_id: int) -> tuple[OtherSupportRecord, str]:
+    """One record with its unit's code, or 404."""
     found = (
         await session.execute(
             select(OtherSupportRecord, Unit.code)
@@ -163,8 +157,14 @@ async def delete_support(session: AsyncSession, support_id: int, actor: Actor) -
     ).first()
     if found is None:
         raise Problem(404, "Not found", f"no other-support record with id {support_id}")
-    row, code = found._tuple()
-    before = snapshot(row, code)
+    return found._tuple()
+
+
+async def delete_support(
+    session: AsyncSession, row: OtherSupportRecord, unit_code: str, actor: Actor
+) -> None:
+    """Delete one record; audited with what it was. Flushes, never commits."""
+    before = snapshot(row, unit_code)
     await session.delete(row)
     await session.flush()
-    await record(session, actor, "delete", "other_support", str(support_id), before, None)
+    await record(session, actor, "delete", "other_support", str(before["id"]), before, None)

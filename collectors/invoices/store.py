@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -380,8 +380,8 @@ class _Comparer:
         known = self.has_stored
         return not buyers <= known.keys() or any(known[b] for b in buyers)  # type: ignore[index]
 
-    async def chunk(self, chunk: Checked) -> list[int]:
-        """The positions of the chunk's new rows; errors and a dry run's statuses noted."""
+    async def chunk(self, chunk: Checked) -> Sequence[int]:
+        """The positions of the chunk's new rows (a range when all are new); errors noted."""
         rows, report, seen = self.rows, self.report, self.seen
         cols = chunk.columns
         stored = await self._stored(cols)
@@ -392,14 +392,15 @@ class _Comparer:
         if not stored and len(keys) == len(numbers) and seen.keys().isdisjoint(keys):
             # The usual chunk: nothing stored, no key twice; settled with set operations in C.
             seen.update(keys)
-            new = list(range(len(numbers)))
+            # A range, not a list: a million new rows would hold a million ints (38 MB).
+            everything = range(len(numbers))
             if report.dry_run:
                 room = max(0, MAX_EXPECTED - len(report.expected))
                 shown = zip(row_numbers[:room], numbers[:room], strict=True)
                 report.expected += [(int(str(r)), str(n), NEW) for r, n in shown]
-            self.would_store += len(new)
-            return new
-        new = []
+            self.would_store += len(everything)
+            return everything
+        new: list[int] = []
         word = "index" if rows.by_index else "row"
         # Per row only dictionary look-ups; a row dict is built for stored invoices alone.
         for i, key in enumerate(zip(numbers, cols["buyer_unit_id"], strict=True)):
@@ -431,10 +432,10 @@ async def compare_stored(
     checked: list[Checked],
     credit_codes: dict[int, str],
     report: UploadReport,
-) -> list[list[int]]:
+) -> list[Sequence[int]]:
     """Each row against the invoice its buyer already uploaded: new, unchanged, or an error.
 
-    Returns the positions of each chunk's new rows.
+    Returns the positions of each chunk's new rows (a range when all are new).
     """
     one_buyer = len(set().union(*(c.columns["buyer_unit_id"] for c in checked))) == 1
     comparer = _Comparer(session, rows, credit_codes, report, one_buyer)
@@ -535,7 +536,6 @@ async def _stream_new(
     await _queue(session, ctx.buyers)
     upload_id = await _begin(session, meta)
     floor = await _id_floor(session, "postgresql")
-    days: dict[Any, Any] = {}
     buyers_seen: set[int] = set()
     checked: list[Checked] = []
     copier = _Copier(session, report)
@@ -568,10 +568,11 @@ async def _stream_new(
                     continue  # the transaction is spoilt: the careful path compares again
             new = await comparer.chunk(chunk)
             if not comparer.errors.count:
-                columns = _new_columns(
-                    [chunk], [new], days, "postgresql", upload_id, buyers_seen, report
-                )
-                await copier.start(columns)
+                report.unchanged += len(chunk) - len(new)
+                buyers = chunk.columns["buyer_unit_id"]
+                kept = buyers if len(new) == len(chunk) else [buyers[i] for i in new]
+                buyers_seen.update(kept)  # type: ignore[arg-type]  # unit ids, as checked
+                await copier.start(list(_new_parts([chunk], [new], "postgresql", upload_id)))
         await copier.wait()
     finally:
         # Leave nothing running on the connection or the file (the caller rolls back).
@@ -597,13 +598,11 @@ async def _stream_new(
 
 
 async def _copy_new(
-    session: AsyncSession, columns: list[list[Any]] | None, report: UploadReport
+    session: AsyncSession, parts: list[list[Sequence[Any]]], report: UploadReport
 ) -> None:
     """COPY one chunk's new rows (given as INSERTED's columns), if any."""
-    if columns is None or not columns[0]:
-        return
-    await copy_columns(session, "invoices", INSERTED, columns)
-    report.stored += len(columns[0])
+    if parts:
+        report.stored += await copy_columns(session, "invoices", INSERTED, parts)
 
 
 class _Copier:
@@ -625,11 +624,11 @@ class _Copier:
         except TAKEN:
             self.taken = True
 
-    async def start(self, columns: list[list[Any]]) -> None:
+    async def start(self, parts: list[list[Sequence[Any]]]) -> None:
         """COPY these rows once the one before is done (none after a key was taken)."""
         await self.wait()
         if not self.taken:
-            self.running = asyncio.ensure_future(_copy_new(self.session, columns, self.report))
+            self.running = asyncio.ensure_future(_copy_new(self.session, parts, self.report))
 
 
 async def _quietly(running: asyncio.Future[Any] | None) -> None:
@@ -687,7 +686,7 @@ async def _write_new(
     session: AsyncSession,
     meta: UploadMeta,
     checked: list[Checked],
-    fresh: list[list[int]],
+    fresh: list[Sequence[int]],
     credit_codes: dict[int, str],
     dialect: str,
     report: UploadReport,
@@ -697,17 +696,20 @@ async def _write_new(
     No `ON CONFLICT` and no per-chunk count: the (buyer, number) key still refuses a row
     that another upload stored meanwhile, and the caller then takes the careful path.
     """
+    if not any(fresh):
+        # Nothing new: leave no upload row and no audit entry.
+        report.unchanged += sum(map(len, checked))
+        return
     upload_id = await _begin(session, meta)
     floor = await _id_floor(session, dialect)
-    days: dict[Any, Any] = {}
     buyers_seen: set[int] = set()
-    columns = _new_columns(checked, fresh, days, dialect, upload_id, buyers_seen, report)
-    if not columns[0]:
-        # Nothing new: leave no upload row and no audit entry.
-        await session.rollback()
-        return
-    await copy_columns(session, "invoices", INSERTED, columns)
-    report.stored = len(columns[0])
+    for chunk, new in zip(checked, fresh, strict=True):
+        report.unchanged += len(chunk) - len(new)
+        buyers = chunk.columns["buyer_unit_id"]
+        kept = buyers if len(new) == len(chunk) else [buyers[i] for i in new]
+        buyers_seen.update(kept)  # type: ignore[arg-type]  # unit ids, as checked
+    parts = _new_parts(checked, fresh, dialect, upload_id)
+    report.stored = await copy_columns(session, "invoices", INSERTED, parts)
     upload = _Upload(session, Rows({}, iter(())), upload_id, report)
     upload.credit_codes = credit_codes
     upload.buyers_seen = buyers_seen
@@ -716,36 +718,31 @@ async def _write_new(
     report.upload = upload_id
 
 
-def _new_columns(
-    checked: list[Checked],
-    fresh: list[list[int]],
-    days: dict[Any, Any],
-    dialect: str,
-    upload_id: int,
-    buyers_seen: set[int],
-    report: UploadReport,
-) -> list[list[Any]]:
-    """The new rows of every chunk as the table's columns (INSERTED), each one whole list."""
-    out: list[list[Any]] = [[] for _ in INSERTED]
+def _new_parts(
+    checked: list[Checked], fresh: list[Sequence[int]], dialect: str, upload_id: int
+) -> Iterator[list[Sequence[Any]]]:
+    """The new rows of each chunk as the table's columns (INSERTED), a chunk at a time.
+
+    Made as they are inserted, not joined into whole columns first: a million rows would
+    hold a second set of column lists (84 MB) beside the checked chunks.
+    """
+    days: dict[Any, Any] = {}
     for chunk, new in zip(checked, fresh, strict=True):
+        if not new:
+            continue
         c = chunk.columns
         for day in set(c["issued_on"]):
             if day not in days:
                 days[day] = day_value(dialect, day)  # type: ignore[arg-type]
-        columns = [c[name] for name in INSERTED_FROM_FILE]
+        columns: list[Sequence[Any]] = [c[name] for name in INSERTED_FROM_FILE]
         if len(new) < len(chunk):  # some rows are stored already: keep the new ones
             columns = [[column[i] for i in new] for column in columns]
         number, code, buyer, seller, issued, fen, kind, reverses, row = columns
-        # Whole columns extended in C: no per-row Python for 100,000 rows.
-        parts: tuple[list[Any], ...] = (
+        # Whole columns mapped in C: no per-row Python.
+        yield [
             number, code, buyer, seller, list(map(days.__getitem__, issued)), fen, kind,
             reverses, [upload_id] * len(row), row,
-        )  # fmt: skip
-        for whole, part in zip(out, parts, strict=True):
-            whole += part
-        buyers_seen.update(buyer)  # type: ignore[arg-type]  # unit ids, as checked
-        report.unchanged += len(chunk) - len(new)
-    return out
+        ]  # fmt: skip
 
 
 async def _write(

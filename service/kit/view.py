@@ -52,6 +52,11 @@ class ObjectView(Generic[S, R]):
     def may_change(self, request: web.Request, scope: S) -> None:
         """Refuse (403) a caller who may change nothing here, before any object is looked up."""
 
+    async def check_filters(
+        self, request: web.Request, session: AsyncSession, scope: S, query: Any
+    ) -> None:
+        """Refuse a filter naming what the caller may not see (403) or what is not there (404)."""
+
     def listed(self, request: web.Request, scope: S, query: Any) -> Select[Any]:
         """The ordered select of what the list shows."""
         raise NotImplementedError
@@ -108,6 +113,7 @@ class ObjectView(Generic[S, R]):
         query = read_query(request, self.query)
         async with request.app[DB]() as session:
             scope = await self.scope(request, session)
+            await self.check_filters(request, session, scope, query)
             rows, total = await paginate(
                 session, self.listed(request, scope, query), query.limit, query.offset
             )

@@ -15,7 +15,7 @@ from incentives.objections_api import PublicObjectionIn, file_public
 from incentives.public import notice_page as notice_lines_page
 from registry.money import to_fen
 from service.kit.problems import Problem
-from service.workbench.core import checked_form, is_https, render
+from service.workbench.core import checked_form, is_https, page_offset, render
 from service.workbench.i18n import Translate, choose_lang
 from service.workbench.statements_pages import local_time, money
 
@@ -27,11 +27,6 @@ FIELDS = ("statement", "line", "name", "contact", "text")
 LIMITS = {"statement": 10, "line": 10, "name": 100, "contact": 100, "text": 2000}
 
 
-def _offset(request: web.Request) -> int:
-    raw = request.query.get("offset", "0")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 9 else 0
-
-
 async def _render(
     request: web.Request,
     form: Mapping[str, str],
@@ -39,7 +34,7 @@ async def _render(
     errors: list[str],
     status: int = 200,
 ) -> web.Response:
-    offset = _offset(request)
+    offset = page_offset(request)
     page = await notice_lines_page(request, PAGE_SIZE, offset)
     # One nonce per browser for an hour, so a second tab or a corrected form still goes through.
     kept = request.cookies.get(NOTICE_CSRF_COOKIE, "")

@@ -34,7 +34,7 @@ from registry.money import fen_text, to_fen
 from registry.web_sessions import SignedIn
 from service.kit.keys import DB, REQUEST_ID
 from service.kit.problems import FieldError, Problem, invalid
-from service.workbench.core import SIGNED_IN, PageContext, checked_form, page, render
+from service.workbench.core import SIGNED_IN, PageContext, checked_form, page, page_offset, render
 from service.workbench.i18n import choose_lang
 from service.workbench.refusals import Said, said
 
@@ -106,14 +106,9 @@ def _filters(request: web.Request) -> dict[str, str]:
     return chosen
 
 
-def _offset(request: web.Request) -> int:
-    raw = request.query.get("offset", "0")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 9 else 0
-
-
 async def _list_context(request: web.Request) -> dict[str, Any]:
     chosen = _filters(request)
-    offset = _offset(request)
+    offset = page_offset(request)
     titles = clause_titles(request.app)
     async with request.app[DB]() as session:
         rows, total = await list_statements(
@@ -249,7 +244,7 @@ async def _key_names(session: AsyncSession, key_ids: Iterable[str | None]) -> di
 
 async def _detail_context(request: web.Request, statement_id: int) -> dict[str, Any]:
     lang = choose_lang(request).value
-    offset = _offset(request)
+    offset = page_offset(request)
     async with request.app[DB]() as session:
         found = await statement_lines(
             session,

@@ -108,3 +108,64 @@ async def test_bad_values_are_refused(
 async def test_only_officials_record(client: Any, people: dict[str, str]) -> None:
     r = await client.post("/api/v1/other-support", json=item(), headers=bearer(people["u1"]))
     assert r.status == 403
+
+
+async def test_a_units_token_is_refused_before_its_body_is_read(
+    client: Any, people: dict[str, str]
+) -> None:
+    for body in ({"unit": "NOPE"}, []):
+        r = await client.post("/api/v1/other-support", json=body, headers=bearer(people["u1"]))
+        assert r.status == 403
+
+
+async def test_an_empty_list_is_refused(client: Any, people: dict[str, str]) -> None:
+    r = await client.post("/api/v1/other-support", json=[], headers=bearer(people["alice"]))
+    assert r.status == 422
+    assert (await r.json())["errors"][0]["field"] == "body"
+
+
+async def test_the_list_filters_by_unit_and_subject(client: Any, people: dict[str, str]) -> None:
+    given = [item(), item(clause="identifier_node", unit="U2", subject="N1", amount="5")]
+    r = await client.post("/api/v1/other-support", json=given, headers=bearer(people["alice"]))
+    assert r.status == 201, await r.text()
+    official = bearer(people["alice"])
+    r = await client.get("/api/v1/other-support?unit=U2", headers=official)
+    assert [(x["unit"], x["subject"]) for x in (await r.json())["items"]] == [("U2", "N1")]
+    r = await client.get("/api/v1/other-support?subject=C1", headers=official)
+    assert [x["unit"] for x in (await r.json())["items"]] == ["U1"]
+    r = await client.get("/api/v1/other-support?unit=U1&limit=1&offset=1", headers=official)
+    page = await r.json()
+    assert (page["items"], page["total"], page["limit"], page["offset"]) == ([], 1, 1, 1)
+
+
+async def test_a_unit_names_no_other_unit_and_an_official_no_unknown_one(
+    client: Any, people: dict[str, str]
+) -> None:
+    r = await client.get("/api/v1/other-support?unit=U1", headers=bearer(people["u1"]))
+    assert r.status == 200
+    r = await client.get("/api/v1/other-support?unit=U2", headers=bearer(people["u1"]))
+    assert r.status == 403
+    r = await client.get("/api/v1/other-support?unit=NOPE", headers=bearer(people["alice"]))
+    assert r.status == 404
+
+
+@pytest.mark.parametrize("sid", ["abc", "0", "-1", "99999999999999999999", "１２"])
+async def test_an_id_not_of_a_stored_form_is_not_found(
+    client: Any, people: dict[str, str], sid: str
+) -> None:
+    r = await client.delete(f"/api/v1/other-support/{sid}", headers=bearer(people["alice"]))
+    assert r.status == 404
+
+
+async def test_the_delete_is_audited_with_what_the_record_was(
+    client: Any, database_url: str, people: dict[str, str]
+) -> None:
+    r = await client.post("/api/v1/other-support", json=item(), headers=bearer(people["alice"]))
+    [created] = await r.json()
+    r = await client.delete(
+        f"/api/v1/other-support/{created['id']}", headers=bearer(people["alice"])
+    )
+    assert r.status == 204
+    [create, delete] = await audit_actions(database_url, "other_support", str(created["id"]))
+    assert (create.before, create.after) == (None, created)
+    assert (delete.before, delete.after) == (created, None)

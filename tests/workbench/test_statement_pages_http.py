@@ -287,3 +287,42 @@ async def test_a_long_statement_is_read_a_page_of_lines_at_a_time(
     assert evidence.status == 200 and "C229" in await evidence.text()
     r = await client.get(f"/api/v1/statements/{sid}", headers=bearer(people["alice"]))
     assert len((await r.json())["lines"]) == 230
+
+
+# A non-number, a negative, thousands of digits, look-alike Unicode digits (full-width,
+# Arabic-Indic), an exponent and a leading space: none is an offset.
+BAD_OFFSETS = ("abc", "-1", "9" * 5000, "１２", "١٢", "1e3", " 1")
+
+
+async def test_the_notice_and_statement_pages_read_their_offset_as_every_paged_page_does(
+    client: Any, database_url: str, people: dict[str, str]
+) -> None:
+    sid, ids = await insert_statement(
+        database_url, [("U1", "C1", 1_000_000), ("U1", "C2", 2_000_000)]
+    )
+    await as_official(client, people["alice"])
+    await post_action(client, sid, "submit")
+    await as_official(client, people["bob"])
+    await post_action(client, sid, "approve")
+    await post_action(client, sid, "publish")
+
+    client.session.cookie_jar.clear()  # the public page needs no sign-in
+    for raw in BAD_OFFSETS:
+        assert (await client.get("/notice", params={"offset": raw})).status == 400, raw
+    whole = await (await client.get("/notice")).text()
+    assert "10,000.00" in whole and "20,000.00" in whole
+    rest = await client.get("/notice?offset=1")
+    shown = [a for a in ("10,000.00", "20,000.00") if a in await rest.text()]
+    assert rest.status == 200 and len(shown) == 1
+
+    await as_official(client, people["alice"])
+    for path in ("/statements", f"/statements/{sid}"):
+        for raw in BAD_OFFSETS:
+            answer = await client.get(path, params={"offset": raw})
+            assert answer.status == 400, (path, raw)
+    link = f'href="/statements/{sid}"'
+    assert link in await (await client.get("/statements?offset=0")).text()
+    assert link not in await (await client.get("/statements?offset=1")).text()
+    second = await (await client.get(f"/statements/{sid}?offset=1")).text()
+    shown = set(re.findall(rf'href="/statements/{sid}/lines/([0-9]+)"', second))
+    assert shown == {str(ids[1])}
