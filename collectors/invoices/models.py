@@ -39,6 +39,12 @@ class InvoiceUpload(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# An invoice number: ASCII digits, compared byte by byte on PostgreSQL (migration
+# 0017_invoice_numbers_c): the database's linguistic collation would only slow its b-trees.
+# SQLite compares text so already (BINARY) and knows no collation named "C".
+NUMBER = String(20).with_variant(String(20, collation="C"), "postgresql")
+
+
 # On PostgreSQL these keys are checked by statement triggers (migration 0016_invoice_keys), one
 # query per upload instead of a trigger per row; SQLite keeps them as declared here.
 CHECKED_BY_TRIGGER_ON_POSTGRESQL = frozenset(
@@ -65,7 +71,7 @@ class Invoice(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     # 20 digits of a digital invoice (数电票), or a legacy VAT invoice's code followed by its
     # 8-digit number; `code` keeps the legacy code apart so the pair can be shown again.
-    number: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(NUMBER)
     code: Mapped[str | None] = mapped_column(String(12))
     buyer_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     seller_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
@@ -85,7 +91,7 @@ class SalesReport(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     seller_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
-    number: Mapped[str] = mapped_column(String(20), index=True)
+    number: Mapped[str] = mapped_column(NUMBER, index=True)
     code: Mapped[str | None] = mapped_column(String(12))
     # The buyer as the seller knows it: a credit code that need not be registered here.
     buyer_credit_code: Mapped[str] = mapped_column(String(18), index=True)
