@@ -184,19 +184,19 @@ class Group:
         ranked = [self.pairs[i] for i in pairs]
         of_row = [ranked[r] for r in (keys >> DAY_BITS).tolist()]
         return [
-            _array(str(c) for c, _ in of_row),
-            _array(_quoted(m) for _, m in of_row),
-            _array(map(str, (keys & ((1 << DAY_BITS) - 1)).tolist())),
-            _array(map(repr, low.tolist())),
-            _array(map(repr, high.tolist())),
-            _array(map(repr, total.tolist())),
-            _array(map(str, count.tolist())),
-            _array(map(str, last_us.tolist())),
-            _array(map(repr, last.tolist())),
+            array_literal(str(c) for c, _ in of_row),
+            array_literal(_quoted(m) for _, m in of_row),
+            array_literal(map(str, (keys & ((1 << DAY_BITS) - 1)).tolist())),
+            array_literal(map(repr, low.tolist())),
+            array_literal(map(repr, high.tolist())),
+            array_literal(map(repr, total.tolist())),
+            array_literal(map(str, count.tolist())),
+            array_literal(map(str, last_us.tolist())),
+            array_literal(map(repr, last.tolist())),
         ]
 
 
-def _array(items: Iterable[str]) -> str:
+def array_literal(items: Iterable[str]) -> str:
     """A PostgreSQL array literal; repr() of a float reads back as the same float."""
     return "{" + ",".join(items) + "}"
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from collectors.telemetry.columns import EPOCH, MICROSECOND, Columns, columns_of
-from collectors.telemetry.group import Group
+from collectors.telemetry.group import Group, array_literal
 from collectors.telemetry.partitions import ensure_days, forget
 from collectors.telemetry.rollup import COLUMNS as ROLLUP_COLUMNS
 from collectors.telemetry.rollup import merge, upsert_daily, upsert_rollups
@@ -195,14 +195,15 @@ async def _stored_already(conn: AsyncConnection, group: Group) -> npt.NDArray[np
     ids, micros = group.series_id.tolist(), group.micros.tolist()
     found = await conn.exec_driver_sql(
         STORED_POSTGRESQL,
-        (_array(ids), _array(micros), int(group.micros.min()), int(group.micros.max())),
+        (
+            array_literal(map(str, ids)),
+            array_literal(map(str, micros)),
+            int(group.micros.min()),
+            int(group.micros.max()),
+        ),
     )
     stored = set(found.tuples())
     return np.flatnonzero([key in stored for key in zip(ids, micros, strict=True)])
-
-
-def _array(numbers: Iterable[int]) -> str:
-    return "{" + ",".join(map(str, numbers)) + "}"
 
 
 async def _copy_new(conn: AsyncConnection, group: Group, days: Collection[int]) -> bool:
