@@ -149,28 +149,38 @@ async def post_samples(request: web.Request) -> web.Response:
         principal = principal_of(request)
         # Who may push at all, before the body is read: a refused push costs nothing.
         check_pusher(principal)
-        raw = await read_raw_body(request)
-        now = utcnow()
-        batch: Columns | list[Reading] | None = None
-        if len(raw) > OFF_LOOP_BYTES:  # the event loop keeps serving other requests
-            parsed = await asyncio.to_thread(fast_batch, raw, now, ctx.retention_days)
-        else:
-            parsed = fast_batch(raw, now, ctx.retention_days)
-        if parsed is not None:
-            async with request.app[DB]() as session:
-                await autocommit_reads(session)  # reads only; the writer has its own transaction
-                codes = {key[0] for key in parsed.keys}
-                facilities = pushable(principal, await facilities_by_code(session, codes))
-            batch = resolve(parsed, facilities)
-        if batch is None:
-            batch = await _checked_readings(request, principal, raw, now, ctx.retention_days)
-        # Group commit: stored with whatever batches wait alongside, answered once committed.
-        stored = await ctx.group_writer(request.app[DB]).store(batch)
+        writer = ctx.group_writer(request.app[DB])
+        # Counted while read and checked: a group about to start waits a moment for it.
+        with writer.arrival() as arrival:
+            batch = await _received(request, ctx, principal)
+            # Group commit: stored with whatever batches wait alongside, answered once committed.
+            stored = await writer.store(batch, arrival)
     except Problem as problem:
         ctx.metrics.rejected.labels(Source.JSON.value, str(problem.status)).inc()
         raise
     ctx.metrics.stored(Source.JSON, stored.accepted, stored.duplicates)
     return respond(Ingested(accepted=stored.accepted, duplicates=stored.duplicates))
+
+
+async def _received(
+    request: web.Request, ctx: TelemetryContext, principal: Principal
+) -> Columns | list[Reading]:
+    """The pushed batch read and checked, ready to store, or 400/413/415/422."""
+    raw = await read_raw_body(request)
+    now = utcnow()
+    if len(raw) > OFF_LOOP_BYTES:  # the event loop keeps serving other requests
+        parsed = await asyncio.to_thread(fast_batch, raw, now, ctx.retention_days)
+    else:
+        parsed = fast_batch(raw, now, ctx.retention_days)
+    if parsed is not None:
+        async with request.app[DB]() as session:
+            await autocommit_reads(session)  # reads only; the writer has its own transaction
+            codes = {key[0] for key in parsed.keys}
+            facilities = pushable(principal, await facilities_by_code(session, codes))
+        batch = resolve(parsed, facilities)
+        if batch is not None:
+            return batch
+    return await _checked_readings(request, principal, raw, now, ctx.retention_days)
 
 
 async def _checked_readings(

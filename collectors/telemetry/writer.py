@@ -2,8 +2,10 @@
 
 One writer task per app (two on PostgreSQL) drains a queue. Whatever batches are waiting
 when a writer is free are stored and committed together; each request is answered only after
-that commit. If the group
-fails, the transaction is rolled back and each batch is retried alone, so a bad batch fails
+that commit. Like PostgreSQL's commit_siblings, a writer about to start a group waits a few
+milliseconds for batches already received and still being checked, so that fewer, larger
+groups are written (on PostgreSQL each COPY statement costs much besides its rows). If the
+group fails, the transaction is rolled back and each batch is retried alone, so a bad batch fails
 by itself and every batch stays all or nothing.
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -26,6 +28,8 @@ from service.kit.transaction import commit
 MAX_GROUP_SAMPLES = 50_000
 # Concurrent groups on PostgreSQL: rows go in key order, so they cannot deadlock.
 POSTGRESQL_WRITERS = 2
+# How long a group about to start waits, at most, for batches still being checked (seconds).
+SIBLINGS_WAIT = 0.005
 log = logging.getLogger("infra_incentives.telemetry")
 WriteTurn = Callable[[AsyncSession], AbstractAsyncContextManager[None]]
 
@@ -37,6 +41,20 @@ class _Waiting:
 
 
 @dataclass
+class Arrival:
+    """A batch received and being checked: a group about to start waits for it."""
+
+    writer: GroupWriter
+    counted: bool = True
+
+    def settle(self) -> None:
+        """Count it no more (queued, refused or given up); once only, whatever calls it."""
+        if self.counted:
+            self.counted = False
+            self.writer._settled()
+
+
+@dataclass
 class GroupWriter:
     """The writers of JSON batches of one app, draining one queue."""
 
@@ -44,21 +62,50 @@ class GroupWriter:
     timezone: ZoneInfo
     # The app's turn to write (SQLite: one writer at a time, shared with Pushgateway pushes).
     write_turn: WriteTurn
+    # Groups committed so far (each may hold several batches).
+    groups: int = 0
     _queue: asyncio.Queue[_Waiting] = field(default_factory=asyncio.Queue)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # One writer gathers a group at a time; the other gathers the next while this one writes.
+    _gathering: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Batches received and being checked, not queued yet; set whenever that or the queue moves.
+    _arriving: int = 0
+    _moved: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def arriving(self) -> int:
+        """How many batches are being received and checked now."""
+        return self._arriving
+
+    @contextlib.contextmanager
+    def arrival(self) -> Iterator[Arrival]:
+        """Count a batch being received and checked until it is queued, refused or given up."""
+        self._arriving += 1
+        arrival = Arrival(self)
+        try:
+            yield arrival
+        finally:
+            arrival.settle()  # an error or a cancelled request must not leave it counted
+
+    def _settled(self) -> None:
+        self._arriving -= 1
+        self._moved.set()
 
     def _writers(self) -> int:
         # SQLite has one writer anyway; PostgreSQL overlaps one group's commit with the next.
         bind = self.sessions.kw.get("bind")
         return 1 if bind is None or bind.dialect.name == "sqlite" else POSTGRESQL_WRITERS
 
-    async def store(self, readings: Batch) -> Stored:
+    async def store(self, readings: Batch, arrival: Arrival | None = None) -> Stored:
         """Store one batch, all or nothing; returns once it is committed."""
         self._tasks = [task for task in self._tasks if not task.done()]
         while len(self._tasks) < self._writers():
             self._tasks.append(asyncio.create_task(self._run(), name="telemetry group writer"))
         answer: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Waiting(readings, answer))
+        if arrival is not None:
+            arrival.settle()
+        self._moved.set()
         # If the client goes away, the batch may still be stored; a retry counts duplicates.
         return await answer
 
@@ -77,16 +124,36 @@ class GroupWriter:
 
     async def _run(self) -> None:
         while True:
-            group = [await self._queue.get()]
-            size = len(group[0].readings)
-            while size < MAX_GROUP_SAMPLES and not self._queue.empty():
-                waiting = self._queue.get_nowait()
-                group.append(waiting)
-                size += len(waiting.readings)
+            async with self._gathering:
+                group = [await self._queue.get()]
+                try:
+                    await self._gather(group)
+                except asyncio.CancelledError:  # closing: what was taken is answered, not lost
+                    for waiting in group:
+                        waiting.answer.cancel()
+                    raise
             # A request cancelled before its turn (client gone) is not written.
             group = [w for w in group if not w.answer.done()]
             if group:
                 await self._write(group)
+
+    async def _gather(self, group: list[_Waiting]) -> None:
+        """Add the batches waiting, and those arriving within SIBLINGS_WAIT, to a group."""
+        size = len(group[0].readings)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SIBLINGS_WAIT
+        while size < MAX_GROUP_SAMPLES:
+            if self._queue.empty():
+                left = deadline - loop.time()
+                if not self._arriving or left <= 0:
+                    return
+                self._moved.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._moved.wait(), left)
+                continue
+            waiting = self._queue.get_nowait()
+            group.append(waiting)
+            size += len(waiting.readings)
 
     async def _write(self, group: list[_Waiting]) -> None:
         try:
@@ -112,4 +179,5 @@ class GroupWriter:
         async with self.sessions() as session, self.write_turn(session):
             results = await store_batches(session, batches, self.timezone)
             await commit(session)
+        self.groups += 1
         return results

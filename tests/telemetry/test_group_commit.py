@@ -163,3 +163,62 @@ async def test_samples_at_finds_what_a_centre_stored_at_each_instant(
     ]
     assert sorted(m for _, m, _, _, _ in found) == ["temp", "up"]
     assert all(c == c1 for c, _, _, _, _ in found)
+
+
+async def test_batches_arriving_together_are_stored_in_one_group_and_answered_each(
+    app: web.Application, client: Any, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collectors.telemetry import writer as writer_module
+
+    # Long enough that the group waits for every batch being checked, however slow the machine.
+    monkeypatch.setattr(writer_module, "SIBLINGS_WAIT", 60.0)
+    centre = await _centre_id(app, "C1")
+    writer = app[TELEMETRY].group_writer(app[DB])
+    first = [_reading(centre, 1, 3), _reading(centre, 2, 2)]
+    second = [_reading(centre, 2, 2), _reading(centre, 3, 1)]  # repeats the first's second
+    third = [_reading(centre, 4, 0.5), _reading(centre, 4, 0.5)]  # repeats its own first
+
+    async def push(batch: list[Reading], checking: float) -> tuple[int, int]:
+        with writer.arrival() as arrival:
+            # Checked for a while: the first is queued, and its group started, before the others.
+            await asyncio.sleep(checking)
+            stored = await writer.store(batch, arrival)
+        return stored.accepted, stored.duplicates
+
+    before = writer.groups
+    answers = await asyncio.gather(push(first, 0), push(second, 0.05), push(third, 0.1))
+    assert writer.groups == before + 1
+    assert answers == [(2, 0), (1, 1), (1, 1)]  # as if stored one after another
+    assert writer.arriving == 0
+    daily = await read(client, tokens.center_u1, "facility=C1&metric=gpu_util&rollup=daily")
+    assert sum(d["count"] for d in daily["items"]) == 4
+
+
+async def test_a_batch_given_up_or_refused_is_not_waited_for(
+    app: web.Application, client: Any, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collectors.telemetry import writer as writer_module
+
+    monkeypatch.setattr(writer_module, "SIBLINGS_WAIT", 60.0)
+    writer = app[TELEMETRY].group_writer(app[DB])
+    reading = asyncio.Event()
+
+    async def abandoned() -> None:
+        with writer.arrival():
+            reading.set()
+            await asyncio.Event().wait()  # a client that never finishes its body
+
+    task = asyncio.create_task(abandoned())
+    await reading.wait()
+    assert writer.arriving == 1
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert writer.arriving == 0
+    refused = await post(client, tokens.center_u1, [sample(1.0, at(1), facility="NOPE")])
+    assert refused.status == 422
+    assert writer.arriving == 0
+    # Nothing left counted: the next batch is stored without waiting for a batch that never comes.
+    stored = await asyncio.wait_for(post(client, tokens.center_u1, [sample(1.0, at(1))]), 30)
+    assert stored.status == 200, await stored.text()
+    assert (await stored.json())["accepted"] == 1
