@@ -4,9 +4,8 @@ The whole file is read, checked and compared with what its buyers already upload
 anything is written, so a bad or slow file never holds SQLite's write lock and a dry run
 writes nothing. Then, in one transaction (queued behind the app's write lock on SQLite): the
 upload row, the new rows in one bulk insert (COPY on PostgreSQL), and the count of numbers
-another buyer claimed first, read from the invoices with ids below this upload's (on
-PostgreSQL while the COPY runs: earlier_claims.py). A number claimed by another buyer is
-stored all the same and shows as a duplicate claim.
+another buyer claimed first, read from the invoices with ids below this upload's. A number
+claimed by another buyer is stored all the same and shows as a duplicate claim.
 """
 
 from __future__ import annotations
