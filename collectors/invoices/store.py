@@ -16,13 +16,13 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 from sqlalchemy import bindparam, exists, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from collectors.invoices.bulk import (
     DUPLICATE_KEY,
@@ -31,7 +31,6 @@ from collectors.invoices.bulk import (
     dialect_of,
     insert_rows,
 )
-from collectors.invoices.earlier_claims import EarlierClaims
 from collectors.invoices.models import Invoice, InvoiceUpload
 from collectors.invoices.parsing import REQUIRED, Rows
 from collectors.invoices.tables import MAX_ECHO_CHARS, out_of_memory
@@ -540,7 +539,6 @@ async def _stream_new(
     buyers_seen: set[int] = set()
     checked: list[Checked] = []
     copier = _Copier(session, report)
-    earlier = _earlier_claims(session, ctx.buyers, floor)
     produce = functools.partial(_checked_chunk, rows, ctx)
     reading = asyncio.ensure_future(asyncio.to_thread(produce))
     try:
@@ -575,19 +573,11 @@ async def _stream_new(
                 kept = buyers if len(new) == len(chunk) else [buyers[i] for i in new]
                 buyers_seen.update(kept)  # type: ignore[arg-type]  # unit ids, as checked
                 await copier.start(list(_new_parts([chunk], [new], "postgresql", upload_id)))
-                if earlier is not None:
-                    numbers = cast(list[str], chunk.columns["number"])  # checked: digits
-                    await earlier.add(
-                        numbers if len(new) == len(chunk) else [numbers[i] for i in new]
-                    )
         await copier.wait()
-        counted = None if earlier is None or copier.taken else await earlier.total()
     finally:
         # Leave nothing running on the connection or the file (the caller rolls back).
         await _quietly(reading)
         await _quietly(copier.running)
-        if earlier is not None:
-            await earlier.close()
     if problems.count:
         raise problems.problem()
     if comparer.errors.count:
@@ -601,20 +591,10 @@ async def _stream_new(
     upload = _Upload(session, Rows({}, iter(())), upload_id, report)
     upload.credit_codes = credit_codes
     upload.buyers_seen = buyers_seen
-    if counted is None:
-        counted = await _duplicate_claims(session, upload_id, floor)
-    report.duplicate_claims = counted
+    report.duplicate_claims = await _duplicate_claims(session, upload_id, floor)
     await _finish(session, meta, upload, report)
     report.upload = upload_id
     return None
-
-
-def _earlier_claims(session: AsyncSession, buyers: Buyers, floor: int) -> EarlierClaims | None:
-    """The side count of an upload of one buyer, if the session's engine can make it."""
-    engine = session.bind
-    if buyers.only is None or not isinstance(engine, AsyncEngine):
-        return None
-    return EarlierClaims(engine, buyers.only, floor)
 
 
 async def _copy_new(

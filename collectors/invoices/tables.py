@@ -17,7 +17,6 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -139,16 +138,6 @@ def check_lines(path: Path) -> int:
     return lines + (carry > 0)
 
 
-def growing_chunks(chunk_rows: int) -> Iterator[int]:
-    """Chunk sizes growing to `chunk_rows`: on PostgreSQL the first COPY starts after a small
-    chunk is checked, not a whole one, and the database is the slow part of an upload."""
-    size = max(1, chunk_rows // 16)
-    while size < chunk_rows:
-        yield size
-        size *= 2
-    yield from repeat(chunk_rows)
-
-
 def read_csv(path: Path, chunk_rows: int = CHUNK_ROWS) -> Table:
     """A CSV file (UTF-8 or GB18030) under the line, column and row limits."""
     check_lines(path)
@@ -180,11 +169,7 @@ def read_csv(path: Path, chunk_rows: int = CHUNK_ROWS) -> Table:
         )
         row = 2  # row 1 is the header, as a spreadsheet shows it
         try:
-            for size in growing_chunks(chunk_rows):
-                try:
-                    frame = reader.get_chunk(size)
-                except StopIteration:
-                    break
+            for frame in reader:
                 frame = frame.fillna("")
                 frame["row"] = range(row, row + len(frame))
                 row += len(frame)

@@ -18,7 +18,7 @@ from tests.conftest import bearer
 from tests.invoices.conftest import B1, B2, P1, Tokens
 from tests.invoices.test_invoice_upload import HEADER_EN, csv, upload
 
-ROWS = 2 * CHUNK_ROWS + 5_000  # several chunks
+ROWS = 2 * CHUNK_ROWS + 5_000  # three chunks
 
 
 @pytest.fixture
