@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -283,6 +283,37 @@ def _checked_chunk(rows: Rows, ctx: CheckContext) -> tuple[int, Checked] | None:
     return len(frame), check_chunk(frame, rows, ctx)
 
 
+async def _checked_chunks(
+    rows: Rows,
+    ctx: CheckContext,
+    report: UploadReport,
+    errors: _Errors,
+    progress: Callable[[int], object] | None,
+) -> AsyncGenerator[Checked, None]:
+    """Each chunk read and checked in a worker thread, the next one already under way; its
+    rows counted and its errors kept. Close it (aclose) when done: a read still running is
+    waited for, so nothing is left reading the file."""
+    produce = functools.partial(_checked_chunk, rows, ctx)
+    reading = asyncio.ensure_future(asyncio.to_thread(produce))
+    try:
+        while True:
+            try:
+                ready = await reading
+            except MemoryError:
+                raise out_of_memory() from None
+            if ready is None:
+                return
+            reading = asyncio.ensure_future(asyncio.to_thread(produce))
+            size, chunk = ready
+            report.rows += size
+            errors.extend(chunk.errors)
+            if progress is not None:
+                progress(size)
+            yield chunk
+    finally:
+        await _quietly(reading)
+
+
 async def check_file(
     rows: Rows,
     ctx: CheckContext,
@@ -292,21 +323,9 @@ async def check_file(
     """Read and check every chunk, off the event loop; raise every error of the file at once."""
     errors = _Errors()
     errors.extend(rows.row_errors)
-    checked: list[Checked] = []
-    produce = functools.partial(_checked_chunk, rows, ctx)
-    while True:
-        try:
-            ready = await asyncio.to_thread(produce)
-        except MemoryError:
-            raise out_of_memory() from None
-        if ready is None:
-            break
-        size, chunk = ready
-        report.rows += size
-        errors.extend(chunk.errors)
-        checked.append(chunk)
-        if progress is not None:
-            progress(size)
+    chunks = _checked_chunks(rows, ctx, report, errors, progress)
+    async with contextlib.aclosing(chunks):
+        checked = [chunk async for chunk in chunks]
     if errors.count:
         raise errors.problem()
     return checked
@@ -539,25 +558,12 @@ async def _stream_new(
     buyers_seen: set[int] = set()
     checked: list[Checked] = []
     copier = _Copier(session, report)
-    produce = functools.partial(_checked_chunk, rows, ctx)
-    reading = asyncio.ensure_future(asyncio.to_thread(produce))
+    # Three at once: the next chunk is read and checked in a thread, this one is compared
+    # and laid out here, and the one before is copied by the database.
+    chunks = _checked_chunks(rows, ctx, report, problems, progress)
     try:
-        while True:
-            try:
-                ready = await reading
-            except MemoryError:
-                raise out_of_memory() from None
-            if ready is None:
-                break
-            # Three at once: the next chunk is read and checked in a thread, this one is
-            # compared and laid out here, and the one before is copied by the database.
-            reading = asyncio.ensure_future(asyncio.to_thread(produce))
-            size, chunk = ready
-            report.rows += size
-            problems.extend(chunk.errors)
+        async for chunk in chunks:
             checked.append(chunk)
-            if progress is not None:
-                progress(size)
             if copier.taken or problems.count:
                 continue  # nothing more is copied; the file is still checked to its end
             if comparer.errors.count or comparer.needs_database(chunk.columns):
@@ -576,7 +582,7 @@ async def _stream_new(
         await copier.wait()
     finally:
         # Leave nothing running on the connection or the file (the caller rolls back).
-        await _quietly(reading)
+        await chunks.aclose()
         await _quietly(copier.running)
     if problems.count:
         raise problems.problem()

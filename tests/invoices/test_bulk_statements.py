@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -49,19 +50,32 @@ async def _stored(database_url: str) -> list[tuple[Any, ...]]:
         await engine.dispose()
 
 
+async def upload_in_two(
+    post: Callable[[Any, str, bytes], Awaitable[Any]],
+    client: Any,
+    token: str,
+    database_url: str,
+    rows: int,
+    first: int,
+) -> list[str]:
+    """Upload the first rows of a file, then the whole: the second stores only the rest, each
+    value where it belongs. Returns the file's lines."""
+    lines, expected = zip(*(_line(n) for n in range(rows)), strict=True)
+    r = await post(client, token, csv(HEADER_EN, *lines[:first]))
+    assert r.status == 201, (await r.text())[:2000]
+    r = await post(client, token, csv(HEADER_EN, *lines))
+    assert r.status == 201, (await r.text())[:2000]
+    body = await r.json()
+    assert (body["rows"], body["stored"], body["unchanged"]) == (rows, rows - first, first)
+    assert await _stored(database_url) == list(expected)
+    return list(lines)
+
+
 async def test_an_upload_of_several_statements_stores_each_value_where_it_belongs(
     client: Any, tokens: Tokens, database_url: str
 ) -> None:
-    lines, expected = zip(*(_line(n) for n in range(ROWS)), strict=True)
     # The first 600 rows first: the second upload stores only the rows after them.
-    first = ROWS_PER_STATEMENT + 100
-    r = await upload(client, tokens.b1, csv(HEADER_EN, *lines[:first]))
-    assert r.status == 201, (await r.text())[:2000]
-    r = await upload(client, tokens.b1, csv(HEADER_EN, *lines))
-    assert r.status == 201, (await r.text())[:2000]
-    body = await r.json()
-    assert (body["rows"], body["stored"], body["unchanged"]) == (ROWS, ROWS - first, first)
-    assert await _stored(database_url) == list(expected)
+    await upload_in_two(upload, client, tokens.b1, database_url, ROWS, ROWS_PER_STATEMENT + 100)
 
 
 async def test_an_older_sqlite_parameter_limit_makes_smaller_statements(

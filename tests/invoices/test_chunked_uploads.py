@@ -11,7 +11,7 @@ from collectors.invoices.tables import CHUNK_ROWS
 from service.settings import Settings
 from tests.conftest import bearer
 from tests.invoices.conftest import Tokens
-from tests.invoices.test_bulk_statements import _line, _stored
+from tests.invoices.test_bulk_statements import upload_in_two
 from tests.invoices.test_invoice_upload import HEADER_EN, csv
 
 ROWS = 2 * CHUNK_ROWS + 500  # two whole chunks and a short third
@@ -32,17 +32,9 @@ def settings(database_url: str) -> Settings:
 async def test_a_re_upload_stores_the_new_rows_of_every_chunk_once(
     client: Any, tokens: Tokens, database_url: str
 ) -> None:
-    lines, expected = zip(*(_line(n) for n in range(ROWS)), strict=True)
     # The first chunk and part of the second are stored first: the re-upload finds one chunk
     # with nothing new, one with some rows new and one with every row new.
-    first = CHUNK_ROWS + 300
-    r = await upload(client, tokens.b1, csv(HEADER_EN, *lines[:first]))
-    assert r.status == 201, (await r.text())[:2000]
-    r = await upload(client, tokens.b1, csv(HEADER_EN, *lines))
-    assert r.status == 201, (await r.text())[:2000]
-    body = await r.json()
-    assert (body["rows"], body["stored"], body["unchanged"]) == (ROWS, ROWS - first, first)
-    assert await _stored(database_url) == list(expected)
+    lines = await upload_in_two(upload, client, tokens.b1, database_url, ROWS, CHUNK_ROWS + 300)
     r = await upload(client, tokens.b1, csv(HEADER_EN, *lines))
     assert r.status == 200, (await r.text())[:2000]
     body = await r.json()

@@ -39,6 +39,15 @@ async def post_action(client: Any, sid: int, action: str, **fields: str) -> Any:
     return await client.post(f"/statements/{sid}/{action}", data=data, allow_redirects=False)
 
 
+async def publish_through_pages(client: Any, people: dict[str, str], sid: int) -> None:
+    """Alice submits a statement on its page, Bob approves and publishes it (four eyes)."""
+    await as_official(client, people["alice"])
+    await post_action(client, sid, "submit")
+    await as_official(client, people["bob"])
+    await post_action(client, sid, "approve")
+    await post_action(client, sid, "publish")
+
+
 async def test_a_unit_reaches_none_of_the_officials_pages(
     client: Any, database_url: str, people: dict[str, str]
 ) -> None:
@@ -128,11 +137,7 @@ async def test_an_objection_from_the_notice_page_is_resolved_on_the_objections_p
     client: Any, database_url: str, people: dict[str, str]
 ) -> None:
     sid, (line,) = await insert_statement(database_url, [("U1", "C1", 1_000_000)])
-    await as_official(client, people["alice"])
-    await post_action(client, sid, "submit")
-    await as_official(client, people["bob"])
-    await post_action(client, sid, "approve")
-    await post_action(client, sid, "publish")
+    await publish_through_pages(client, people, sid)
 
     client.session.cookie_jar.clear()  # the public page needs no sign-in
     notice = await client.get("/notice")
@@ -228,11 +233,7 @@ async def test_a_unit_sees_its_own_lines_of_published_statements_on_its_page(
     await insert_statement(
         database_url, [("U1", "N1", 990_000)], clause="identifier_node", number=1
     )
-    await as_official(client, people["alice"])
-    await post_action(client, sid, "submit")
-    await as_official(client, people["bob"])
-    await post_action(client, sid, "approve")
-    await post_action(client, sid, "publish")
+    await publish_through_pages(client, people, sid)
 
     client.session.cookie_jar.clear()
     assert (await sign_in(client, people["unit"])).status == 303
@@ -300,11 +301,7 @@ async def test_the_notice_and_statement_pages_read_their_offset_as_every_paged_p
     sid, ids = await insert_statement(
         database_url, [("U1", "C1", 1_000_000), ("U1", "C2", 2_000_000)]
     )
-    await as_official(client, people["alice"])
-    await post_action(client, sid, "submit")
-    await as_official(client, people["bob"])
-    await post_action(client, sid, "approve")
-    await post_action(client, sid, "publish")
+    await publish_through_pages(client, people, sid)
 
     client.session.cookie_jar.clear()  # the public page needs no sign-in
     for raw in BAD_OFFSETS:
