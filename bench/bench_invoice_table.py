@@ -84,6 +84,7 @@ PK = "ALTER TABLE {t} ADD PRIMARY KEY (id)"
 UNIQUE = "ALTER TABLE {t} ADD UNIQUE (number, buyer_unit_id)"
 BY_BUYER = "CREATE INDEX ON {t} (buyer_unit_id)"
 BY_BUYER_ID = "CREATE INDEX ON {t} (buyer_unit_id, id)"
+PK_BUYER = "ALTER TABLE {t} ADD PRIMARY KEY (buyer_unit_id, id)"
 PK_FF = "ALTER TABLE {t} ADD PRIMARY KEY (id) WITH (fillfactor = 100)"
 UNIQUE_FF = "ALTER TABLE {t} ADD UNIQUE (number, buyer_unit_id) WITH (fillfactor = 100)"
 BY_BUYER_FF = "CREATE INDEX ON {t} (buyer_unit_id) WITH (fillfactor = 100)"
@@ -141,6 +142,16 @@ VARIANTS = (
         "PK + UNIQUE + INDEX(buyer) + trigger, bigserial, INDEX(buyer) no dedup",
         typed(),
         [PK, UNIQUE, BY_BUYER_NODEDUP, TRIGGER],
+    ),
+    Variant(
+        'PK(buyer, id) + UNIQUE + trigger, bigserial, "C" (no INDEX(buyer))',
+        typed(number=C),
+        [PK_BUYER, UNIQUE, TRIGGER],
+    ),
+    Variant(
+        'PK + UNIQUE + trigger, bigserial, "C" (no INDEX(buyer))',
+        typed(number=C),
+        [PK, UNIQUE, TRIGGER],
     ),
     Variant("PK + UNIQUE + trigger, bigserial (no INDEX(buyer))", typed(), [PK, UNIQUE, TRIGGER]),
     Variant(

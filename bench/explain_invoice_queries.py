@@ -27,8 +27,9 @@ from sqlalchemy.dialects import postgresql
 
 from bench.bench_invoices import PACKAGES, drop_database, fresh_database
 from collectors.invoices import listing, store
-from collectors.invoices.models import Invoice, InvoiceUpload, SalesReport
-from incentives.evidence import invoice_query
+from collectors.invoices.models import Invoice, SalesReport
+from incentives.evidence import ALL_INVOICES, invoice_query
+from incentives.statements.queries import evidence_invoices
 from registry.db import create_engine
 from registry.migrate import upgrade
 from registry.models import Unit
@@ -93,12 +94,23 @@ async def fill(url: str, invoices: int) -> dict[str, Any]:
             reports,
         )
         await con.execute("ANALYZE")
-        ids = [
-            r["id"] for r in await con.fetch("SELECT id FROM invoices ORDER BY random() LIMIT 50")
-        ]
         floor = await con.fetchval("SELECT min(id) FROM invoices WHERE upload_id = $1", upload)
-        return {"buyer": buyers[3], "seller": sellers[1], "upload": upload, "ids": ids,
-                "numbers": [r[0] for r in rows[1000:1050]], "floor": floor}  # fmt: skip
+        ids = [
+            r["id"]
+            for r in await con.fetch(
+                "SELECT id FROM invoices WHERE buyer_unit_id = $1 ORDER BY random() LIMIT 50",
+                buyers[3],
+            )
+        ]
+        upload_buyers = [
+            r[0]
+            for r in await con.fetch(
+                "SELECT DISTINCT buyer_unit_id FROM invoices WHERE upload_id = $1", upload
+            )
+        ]
+        return {"buyer": buyers[3], "buyer_code": "U3", "seller": sellers[1], "upload": upload,
+                "ids": ids, "numbers": [r[0] for r in rows[1000:1050]], "floor": floor,
+                "upload_buyers": upload_buyers}  # fmt: skip
     finally:
         await con.close()
 
@@ -112,17 +124,15 @@ def queries(k: dict[str, Any]) -> list[tuple[str, str]]:
     has_stored = select(Unit.id).where(
         Unit.id.in_([buyer]), exists().where(Invoice.buyer_unit_id == Unit.id)
     )
-    statement_invoices = (
-        select(Invoice.id, Invoice.number, InvoiceUpload.filename)
-        .join(InvoiceUpload, InvoiceUpload.id == Invoice.upload_id)
-        .where(Invoice.id.in_(ids))
+    statement_invoices = evidence_invoices(k["buyer_code"], ids)
+    duplicate = (
+        str(store._DUPLICATE_CLAIMS)
+        .replace(":floor", str(k["floor"]))
+        .replace("(__[POSTCOMPILE_buyers])", f"({', '.join(map(str, k['upload_buyers']))})")
     )
-    duplicate = str(store._DUPLICATE_CLAIMS).replace(":floor", str(k["floor"]))
     return [
         ("buyer listing, one page (collectors/invoices/listing.py)", _sql(page)),
         ("buyer listing, its count", _sql(count)),
-        ("a page's statuses: numbers of its ids (incentives/invoice_judge.py)",
-         _sql(select(Invoice.number, Invoice.reverses).where(Invoice.id.in_(ids)))),
         ("claims of a page's numbers, confirmed or not (invoice_judge._ledger)",
          _sql(invoice_query().where(Invoice.number.in_(numbers)))),
         ("a buyer's numbers for its counted total (invoice_judge.counted_total)",
@@ -134,6 +144,7 @@ def queries(k: dict[str, Any]) -> list[tuple[str, str]]:
          _sql(stored)),
         ("upload: duplicate claims of the upload (store._DUPLICATE_CLAIMS)",
          duplicate.replace(":upload", str(k["upload"]))),
+        ("live facts: every invoice in claim order (incentives/evidence.py)", ALL_INVOICES),
         ("sales report confirmations of a number (SalesReport by number)",
          _sql(select(SalesReport.id).where(SalesReport.number.in_(numbers)))),
     ]  # fmt: skip

@@ -290,7 +290,7 @@ def invoice_fact(
 
 # The same rows as invoice_query(), as plain SQL read through the driver: a million rows skip
 # SQLAlchemy's per-row work (dates come as ISO text from SQLite, parsed once per distinct day).
-_ALL_INVOICES = (
+ALL_INVOICES = (
     "SELECT i.id, i.number, i.buyer_unit_id, i.seller_unit_id, i.issued_on, i.amount_fen, "
     "i.kind, i.reverses, r.id IS NOT NULL "
     "FROM invoices i JOIN units b ON b.id = i.buyer_unit_id "
@@ -308,7 +308,7 @@ async def _invoice_rows(session: AsyncSession) -> AsyncIterator[Sequence[Sequenc
     if conn.dialect.name == "postgresql":
         # The session's transaction is open, which a server-side cursor needs.
         batch: list[Any] = []
-        async for record in driver.cursor(_ALL_INVOICES, prefetch=STREAM_ROWS):
+        async for record in driver.cursor(ALL_INVOICES, prefetch=STREAM_ROWS):
             batch.append(record)
             if len(batch) == STREAM_ROWS:
                 yield batch
@@ -316,7 +316,7 @@ async def _invoice_rows(session: AsyncSession) -> AsyncIterator[Sequence[Sequenc
         if batch:
             yield batch
         return
-    cursor = await driver.execute(_ALL_INVOICES)
+    cursor = await driver.execute(ALL_INVOICES)
     try:
         while rows := await cursor.fetchmany(STREAM_ROWS):
             yield rows

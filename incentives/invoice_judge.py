@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from collectors.invoices.judge import InvoiceStatus
+from collectors.invoices.judge import InvoiceStatus, StoredClaim
 from collectors.invoices.models import Invoice
 from incentives.evidence import invoice_fact, invoice_query
 from incentives.facts import InvoiceFacts, KeyProviderListing
@@ -42,25 +42,19 @@ class LedgerJudge:
         self.zone = ZoneInfo(timezone)
 
     async def statuses(
-        self, session: AsyncSession, invoice_ids: Sequence[int]
+        self, session: AsyncSession, invoices: Sequence[StoredClaim]
     ) -> dict[int, InvoiceStatus]:
         """Each given invoice's status, by id."""
-        if not invoice_ids:
+        if not invoices:
             return {}
         numbers: set[str] = set()
-        for start in range(0, len(invoice_ids), BATCH):
-            rows = await session.execute(
-                select(Invoice.number, Invoice.reverses).where(
-                    Invoice.id.in_(invoice_ids[start : start + BATCH])
-                )
-            )
-            for number, reverses in rows.tuples():
-                numbers.add(number)
-                if reverses:
-                    numbers.add(reverses)
+        for invoice in invoices:
+            numbers.add(invoice.number)
+            if invoice.reverses:
+                numbers.add(invoice.reverses)
         ids, _, ledger = await self._ledger(session, numbers)
         excluded = {ids[i]: reason for i, reason in ledger.excluded}
-        return {i: InvoiceStatus(excluded.get(i, "counted")) for i in invoice_ids}
+        return {i.id: InvoiceStatus(excluded.get(i.id, "counted")) for i in invoices}
 
     async def counted_total(self, session: AsyncSession, buyer_id: int, year: int) -> int:
         """A buyer's net counted spend in a year, in fen, as the voucher clause tallies it."""

@@ -23,15 +23,18 @@ def schema_differences(connection: Any) -> list[Any]:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from collectors.invoices.models import CHECKED_BY_TRIGGER_ON_POSTGRESQL
+    from collectors.invoices.models import (
+        BUYER_INDEX_ONLY_ON_SQLITE,
+        CHECKED_BY_TRIGGER_ON_POSTGRESQL,
+    )
     from registry.db import Base
 
     def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-        return not (
-            connection.dialect.name == "postgresql"
-            and type_ == "foreign_key_constraint"
-            and name in CHECKED_BY_TRIGGER_ON_POSTGRESQL
-        )
+        if connection.dialect.name != "postgresql":
+            return True
+        if type_ == "foreign_key_constraint":
+            return name not in CHECKED_BY_TRIGGER_ON_POSTGRESQL
+        return not (type_ == "index" and name == BUYER_INDEX_ONLY_ON_SQLITE)
 
     context = MigrationContext.configure(connection, opts={"include_object": include})
     return list(compare_metadata(context, Base.metadata))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,11 +27,19 @@ class InvoiceStatus(StrEnum):
     REVERSAL_WITHOUT_ORIGINAL = "reversal_without_original"
 
 
+class StoredClaim(NamedTuple):
+    """A stored invoice as the judge needs it: the list has read these columns already."""
+
+    id: int
+    number: str
+    reverses: str | None
+
+
 class InvoiceJudge(Protocol):
     """Judges stored invoices as the voucher clause does."""
 
     async def statuses(
-        self, session: AsyncSession, invoice_ids: Sequence[int]
+        self, session: AsyncSession, invoices: Sequence[StoredClaim]
     ) -> dict[int, InvoiceStatus]:
         """Each given invoice's status, by invoice id."""
         ...

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from collectors.invoices.judge import InvoiceJudge, InvoiceStatus
+from collectors.invoices.judge import InvoiceJudge, InvoiceStatus, StoredClaim
 from collectors.invoices.models import Invoice, SalesReport
 from collectors.invoices.provider_listings import Listings
 from collectors.invoices.schemas import InvoiceOut
@@ -91,10 +91,10 @@ async def list_invoices(
         counted = select(func.count()).select_from(Invoice).where(*conditions)
         result, total = await paginate(session, _page_query(conditions), limit, offset, counted)
         page = list(result.all())
-        statuses = await judge.statuses(session, [r[0].id for r in page])
+        statuses = await judge.statuses(session, [_claim(r[0]) for r in page])
     else:
         rows = (await session.execute(_page_query(conditions))).all()
-        statuses = await judge.statuses(session, [r[0].id for r in rows])
+        statuses = await judge.statuses(session, [_claim(r[0]) for r in rows])
         rows = [r for r in rows if statuses[r[0].id] is status]
         total, page = len(rows), rows[offset : offset + limit]
     items = [
@@ -118,3 +118,7 @@ async def list_invoices(
         for inv, b_code, b_credit, s_code, s_credit, others, confirmed in page
     ]
     return items, int(total or 0)
+
+
+def _claim(invoice: Invoice) -> StoredClaim:
+    return StoredClaim(invoice.id, invoice.number, invoice.reverses)

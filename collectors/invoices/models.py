@@ -56,6 +56,12 @@ CHECKED_BY_TRIGGER_ON_POSTGRESQL = frozenset(
 )
 
 
+# On PostgreSQL the primary key is (buyer, id) and serves a buyer's list (migration
+# 0018_invoice_buyer_key): one b-tree fewer for every row of an upload. SQLite keeps its rowid
+# key and this index, which holds (buyer, rowid) alike.
+BUYER_INDEX_ONLY_ON_SQLITE = "ix_invoices_buyer_unit_id"
+
+
 class Invoice(Base):
     """A buyer's claim of one invoice; a number claimed by two buyers is kept twice."""
 
@@ -63,7 +69,8 @@ class Invoice(Base):
     __table_args__ = (
         # Few indexes: every one is written for each row of an upload. (number, buyer) keeps
         # each invoice once per buyer and finds every claim of a number, which decides its
-        # status; (buyer) serves a buyer's list. The primary key is the claim order.
+        # status; (buyer) serves a buyer's list. The primary key is the claim order (on
+        # PostgreSQL (buyer, id), which serves the list too: BUYER_INDEX_ONLY_ON_SQLITE).
         UniqueConstraint("number", "buyer_unit_id"),
         Index("ix_invoices_buyer_unit_id", "buyer_unit_id"),
     )

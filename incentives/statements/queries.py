@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, func, literal, select
+from sqlalchemy import JSON, ColumnElement, Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collectors.invoices.models import Invoice, InvoiceUpload
@@ -136,6 +136,34 @@ async def run_facts(session: AsyncSession, statement: Statement) -> bytes | None
     return blob
 
 
+def evidence_invoices(buyer: str, ids: list[int]) -> Select[Any]:
+    """A buyer's invoices of these ids, with their upload and seller.
+
+    The buyer is named too: on PostgreSQL invoices are found by id along the primary key
+    (buyer, id), which has no index of ids alone (migration 0018_invoice_buyer_key).
+    """
+    seller = Unit.__table__.alias("seller")
+    buyer_id = select(Unit.id).where(Unit.code == buyer).scalar_subquery()
+    return (
+        select(
+            Invoice.id,
+            Invoice.number,
+            Invoice.issued_on,
+            Invoice.amount_fen,
+            Invoice.kind,
+            Invoice.reverses,
+            Invoice.upload_id,
+            Invoice.row,
+            InvoiceUpload.filename,
+            InvoiceUpload.created_at,
+            seller.c.code,
+        )
+        .join(InvoiceUpload, InvoiceUpload.id == Invoice.upload_id)
+        .join(seller, seller.c.id == Invoice.seller_unit_id)
+        .where(Invoice.buyer_unit_id == buyer_id, Invoice.id.in_(ids))
+    )
+
+
 async def expand_evidence(session: AsyncSession, evidence: dict[str, Any]) -> dict[str, Any]:
     """A voucher line's invoice ids as the stored invoices, with their upload and status."""
     if "counted" not in evidence:
@@ -145,25 +173,9 @@ async def expand_evidence(session: AsyncSession, evidence: dict[str, Any]) -> di
     status |= {int(i): str(reason) for i, reason in evidence.get("excluded", [])}
     invoices: list[dict[str, Any]] = []
     ids = sorted(status)
-    seller = Unit.__table__.alias("seller")
     for start in range(0, len(ids), 5000):
         rows = await session.execute(
-            select(
-                Invoice.id,
-                Invoice.number,
-                Invoice.issued_on,
-                Invoice.amount_fen,
-                Invoice.kind,
-                Invoice.reverses,
-                Invoice.upload_id,
-                Invoice.row,
-                InvoiceUpload.filename,
-                InvoiceUpload.created_at,
-                seller.c.code,
-            )
-            .join(InvoiceUpload, InvoiceUpload.id == Invoice.upload_id)
-            .join(seller, seller.c.id == Invoice.seller_unit_id)
-            .where(Invoice.id.in_(ids[start : start + 5000]))
+            evidence_invoices(evidence["buyer"], ids[start : start + 5000])
         )
         for r in rows.tuples():
             invoices.append(
