@@ -18,7 +18,9 @@ def schema_differences(connection: Any) -> list[Any]:
     """Alembic's differences between a migrated database and the models.
 
     On PostgreSQL the invoices' foreign keys are statement triggers (0016_invoice_keys), which
-    tests/invoices/test_invoice_references.py checks; the models declare the keys SQLite keeps.
+    tests/invoices/test_invoice_references.py checks, and the primary key (buyer, id) stands for
+    the buyer index (0018_invoice_buyer_key, tests/invoices/test_invoice_buyer_key.py); the
+    models declare the keys and the index SQLite keeps.
     """
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
