@@ -36,7 +36,7 @@ from registry.db import create_engine, session_factory
 
 # Phases of store.py, where this version has them.
 PHASES = ("check_file", "compare_stored", "_write_new", "_write", "copy_columns",
-          "_duplicate_claims", "_finish")  # fmt: skip
+          "_duplicate_claims", "duplicate_claims", "_finish")  # fmt: skip
 SNAPSHOT_AT = "> copy_columns"
 
 

@@ -35,7 +35,8 @@ from registry.db import create_engine, session_factory
 
 # Phases of store.py (module functions and _Upload methods) and bulk.py, where they exist.
 PHASES = ("registered_units", "check_file", "compare_stored", "_write_new", "_write",
-          "_duplicate_claims", "_finish", "_id_floor", "_stream_new", "_copy_new")  # fmt: skip
+          "_duplicate_claims", "duplicate_claims", "_finish", "_id_floor", "_stream_new",
+          "_copy_new")  # fmt: skip
 UPLOAD_PHASES = ("claim_numbers", "_claim_numbers", "_inserted")
 BULK_PHASES = ("copy_rows", "copy_columns", "insert_rows")
 

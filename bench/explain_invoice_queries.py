@@ -26,7 +26,7 @@ from sqlalchemy import exists, func, select, text
 from sqlalchemy.dialects import postgresql
 
 from bench.bench_invoices import PACKAGES, drop_database, fresh_database
-from collectors.invoices import listing, store
+from collectors.invoices import claim_count, listing, store
 from collectors.invoices.models import Invoice, SalesReport
 from incentives.evidence import ALL_INVOICES, invoice_query
 from incentives.statements.queries import evidence_invoices
@@ -125,11 +125,16 @@ def queries(k: dict[str, Any]) -> list[tuple[str, str]]:
         Unit.id.in_([buyer]), exists().where(Invoice.buyer_unit_id == Unit.id)
     )
     statement_invoices = evidence_invoices(k["buyer_code"], ids)
-    duplicate = (
-        str(store._DUPLICATE_CLAIMS)
-        .replace(":floor", str(k["floor"]))
-        .replace("(__[POSTCOMPILE_buyers])", f"({', '.join(map(str, k['upload_buyers']))})")
-    )
+    buyers = f"({', '.join(map(str, k['upload_buyers']))})"
+
+    def counted(query: Any) -> str:
+        return (
+            str(query)
+            .replace(":floor", str(k["floor"]))
+            .replace("(__[POSTCOMPILE_buyers])", buyers)
+            .replace(":upload", str(k["upload"]))
+        )
+
     return [
         ("buyer listing, one page (collectors/invoices/listing.py)", _sql(page)),
         ("buyer listing, its count", _sql(count)),
@@ -142,8 +147,10 @@ def queries(k: dict[str, Any]) -> list[tuple[str, str]]:
         ("upload: does a buyer have invoices stored (store._Comparer)", _sql(has_stored)),
         ("upload: the buyer's stored invoices of a chunk's numbers (store._STORED)",
          _sql(stored)),
-        ("upload: duplicate claims of the upload (store._DUPLICATE_CLAIMS)",
-         duplicate.replace(":upload", str(k["upload"]))),
+        ("upload: duplicate claims of the upload, probed (claim_count.PROBED)",
+         counted(claim_count.PROBED)),
+        ("upload: duplicate claims of the upload, hashed (claim_count.HASHED; when the upload "
+         "is most of the table)", counted(claim_count.HASHED)),
         ("live facts: every invoice in claim order (incentives/evidence.py)", ALL_INVOICES),
         ("sales report confirmations of a number (SalesReport by number)",
          _sql(select(SalesReport.id).where(SalesReport.number.in_(numbers)))),

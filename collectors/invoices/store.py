@@ -31,6 +31,7 @@ from collectors.invoices.bulk import (
     dialect_of,
     insert_rows,
 )
+from collectors.invoices.claim_count import duplicate_claims
 from collectors.invoices.models import Invoice, InvoiceUpload
 from collectors.invoices.parsing import REQUIRED, Rows
 from collectors.invoices.tables import MAX_ECHO_CHARS, out_of_memory
@@ -597,7 +598,9 @@ async def _stream_new(
     upload = _Upload(session, Rows({}, iter(())), upload_id, report)
     upload.credit_codes = credit_codes
     upload.buyers_seen = buyers_seen
-    report.duplicate_claims = await _duplicate_claims(session, upload_id, floor, buyers_seen)
+    report.duplicate_claims = await duplicate_claims(
+        session, "postgresql", upload_id, floor, buyers_seen, report.stored
+    )
     await _finish(session, meta, upload, report)
     report.upload = upload_id
     return None
@@ -719,7 +722,9 @@ async def _write_new(
     upload = _Upload(session, Rows({}, iter(())), upload_id, report)
     upload.credit_codes = credit_codes
     upload.buyers_seen = buyers_seen
-    report.duplicate_claims = await _duplicate_claims(session, upload_id, floor, buyers_seen)
+    report.duplicate_claims = await duplicate_claims(
+        session, dialect, upload_id, floor, buyers_seen, report.stored
+    )
     await _finish(session, meta, upload, report)
     report.upload = upload_id
 
@@ -770,7 +775,9 @@ async def _write(
         await upload.add(chunk)
     if upload.errors.count:  # only when another upload changed the same invoices meanwhile
         raise upload.errors.problem()
-    report.duplicate_claims = await _duplicate_claims(session, upload_id, floor, upload.buyers_seen)
+    report.duplicate_claims = await duplicate_claims(
+        session, dialect, upload_id, floor, upload.buyers_seen, report.stored
+    )
     if report.stored == 0:
         # Nothing new: leave no upload row and no audit entry.
         await session.rollback()
@@ -806,29 +813,6 @@ async def _id_floor(session: AsyncSession, dialect: str) -> int:
     else:
         sql = "SELECT coalesce(max(id), 0) FROM invoices"
     return int((await session.execute(text(sql))).scalar_one())
-
-
-# An invoice of this upload whose number another buyer claimed before it (a lower id): the
-# upload's rows are found by its buyers and the id range it inserted, along the primary key
-# (buyer, id) on PostgreSQL and the buyer index (buyer, rowid) on SQLite, so no index on
-# upload_id is needed.
-_DUPLICATE_CLAIMS = text(
-    "SELECT count(*) FROM invoices i WHERE i.buyer_unit_id IN :buyers AND i.id >= :floor "
-    "AND i.upload_id = :upload "
-    "AND EXISTS (SELECT 1 FROM invoices o WHERE o.number = i.number "
-    "AND o.buyer_unit_id <> i.buyer_unit_id AND o.id < i.id)"
-).bindparams(bindparam("buyers", expanding=True))
-
-
-async def _duplicate_claims(
-    session: AsyncSession, upload_id: int, floor: int, buyers: set[int]
-) -> int:
-    """Invoices of this upload (of these buyers) whose number another buyer claimed first."""
-    if not buyers:
-        return 0
-    params = {"floor": floor, "upload": upload_id, "buyers": sorted(buyers)}
-    count = await session.scalar(_DUPLICATE_CLAIMS, params)
-    return int(count or 0)
 
 
 async def _finish(

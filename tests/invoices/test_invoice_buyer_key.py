@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from collectors.invoices import listing, store
+from collectors.invoices import claim_count, listing
 from collectors.invoices.models import Invoice
 from incentives.statements.queries import evidence_invoices
 from registry.db import create_engine
@@ -83,9 +83,9 @@ async def test_postgresql_finds_invoices_by_buyer_and_id_without_reading_the_tab
             ]
             by_buyer = Invoice.buyer_unit_id == b1
             plans = {
-                "duplicate claims of an upload": await _plan(
+                "duplicate claims of an upload, probed": await _plan(
                     conn,
-                    store._DUPLICATE_CLAIMS.text,
+                    claim_count.PROBED.text,
                     buyers=[b1, units["B2"]],
                     floor=ids[0],
                     upload=upload,
