@@ -28,6 +28,15 @@ def _day(hours_ago: float) -> int:
     return day_number(to_microseconds(NOW - dt.timedelta(hours=hours_ago)))
 
 
+def _noon(days_ago: int) -> float:
+    """Hours before NOW of noon (UTC) that many days before NOW's day: an hour either side of
+    it is the same day's partition, whenever the test runs (at 23:30, 30 days and 1 hour less
+    ago would be the next day)."""
+    midnight = NOW.replace(hour=0, minute=0, second=0)
+    noon = midnight - dt.timedelta(days=days_ago) + dt.timedelta(hours=12)
+    return (NOW - noon) / dt.timedelta(hours=1)
+
+
 async def _days(app: web.Application) -> set[int]:
     async with app[DB]() as session:
         return await partition_days(await session.connection())
@@ -71,25 +80,26 @@ async def test_a_remembered_partition_that_is_gone_is_made_again(
 ) -> None:
     _postgresql_only(app)
     centre = await _centre_id(app, "C1")
+    noon = _noon(30)
     async with app[DB]() as session:
-        await store_batches(session, [[_reading(centre, 1, 24 * 30)]], _zone(app))
+        await store_batches(session, [[_reading(centre, 1, noon)]], _zone(app))
         if gone == "dropped":
             await session.commit()
         # A second store finds the day's partition in the catalogue and remembers it.
-        await store_batches(session, [[_reading(centre, 1, 24 * 30 - 0.5)]], _zone(app))
+        await store_batches(session, [[_reading(centre, 1, noon - 0.5)]], _zone(app))
         if gone == "rolled back":
             await session.rollback()  # the partition made for that day goes with it
         else:
             await session.commit()
             conn = await session.connection()
-            await conn.exec_driver_sql(f"DROP TABLE {partitions.partition_name(_day(24 * 30))}")
+            await conn.exec_driver_sql(f"DROP TABLE {partitions.partition_name(_day(noon))}")
             await session.commit()
     # The same day again, another sample: the COPY finds no partition, which is made anew.
     async with app[DB]() as session:
-        stored = await store_batches(session, [[_reading(centre, 2, 24 * 30 - 1)]], _zone(app))
+        stored = await store_batches(session, [[_reading(centre, 2, noon - 1)]], _zone(app))
         await session.commit()
     assert stored[0].accepted == 1
-    assert _day(24 * 30) in await _days(app)
+    assert _day(noon) in await _days(app)
     raw, _ = await _counts(app)
     assert raw == 1
 
